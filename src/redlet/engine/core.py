@@ -1,0 +1,554 @@
+"""The engine: databases, clients and the one command dispatcher.
+
+Everything that executes commands runs on one thread, so every command is
+atomic.  I/O adapters (``server/``) feed the engine complete requests through
+``process_batch`` and write back the bytes it returns; they also give it a
+``call_later(delay, fn)`` scheduler for timers and run ``cron`` ``hz`` times
+a second.
+
+``execute`` is a pipeline of gates in Redis' order: lookup, arity,
+authentication, ACL, pub/sub context, MULTI queueing, out-of-memory, then
+``call``, which runs the handler and the post-write effects every write
+shares: the dirty counter, propagation to the append-only file, WATCH
+invalidation, and serving clients blocked on keys that became ready.
+"""
+import logging
+import os
+import sys
+import time
+import traceback
+
+from .. import errors
+from ..commands import load_all
+from ..commands.registry import (ADMIN, ALLOW_BUSY, BLOCKING, DENYOOM, NO_AUTH, NOSCRIPT,
+                                 TYPED, WRITE, lookup_table)
+from ..config import Config
+from ..errors import ReplyError
+from ..keyspace.db import Database, now_ms
+from ..protocol import NO_REPLY, TypedRequest, encode_into, format_double
+from ..protocol.types import Status
+from .client import Client
+
+log = logging.getLogger("redlet")
+
+# Commands a RESP2 client may run while subscribed.
+_SUBSCRIBED_ALLOWED = {"subscribe", "psubscribe", "unsubscribe", "punsubscribe", "ping",
+                       "quit", "reset", "ssubscribe", "sunsubscribe"}
+# Commands that are executed, not queued, inside MULTI.
+_MULTI_IMMEDIATE = {"exec", "discard", "multi", "watch", "quit", "reset"}
+
+NOTIFY_CLASSES = "g$lshzxetmdn"
+
+
+def _arg_bytes(v):
+    """A typed request element as the bytes a plain client would have sent."""
+    t = type(v)
+    if t is bytes:
+        return v
+    if t is bool:
+        return b"1" if v else b"0"
+    if t is int:
+        return b"%d" % v
+    if t is float:
+        return format_double(v)
+    raise ReplyError("ERR typed value not allowed as this argument")
+
+
+class Engine:
+    def __init__(self, config=None):
+        self.config = config or Config()
+        load_all()
+        self.table = lookup_table()
+        n = self.config["databases"]
+        self.dbs = [Database(i, self) for i in range(n)]
+        self.clients = {}
+        self._next_client_id = 1
+        self.dirty = 0
+        self.ready_keys = []
+        self.pending_write = set()     # clients with output produced by others
+        self.call_later = None         # set by the I/O adapter
+        self.aof = None                # persistence.aof.AppendOnlyFile when enabled
+        self.propagation_hooks = []    # callables(db_index, argv): MONITOR, replication...
+        self.channels = {}             # channel -> set of clients
+        self.patterns = {}             # pattern -> set of clients
+        self.notify_flags = ""
+        self.start_time = time.time()
+        self.lastsave = int(time.time())
+        self.run_id = os.urandom(20).hex()
+        self.shutdown_requested = None  # set to a callable by the adapter
+        self.executing = None          # the client whose command runs now
+        self.stats = {
+            "total_connections_received": 0, "total_commands_processed": 0,
+            "rejected_connections": 0, "expired_keys": 0, "evicted_keys": 0,
+            "keyspace_hits": 0, "keyspace_misses": 0, "total_error_replies": 0,
+            "total_net_input_bytes": 0, "total_net_output_bytes": 0,
+            "expired_stale_perc": 0.0, "expire_cycle_cpu_milliseconds": 0,
+        }
+        self.errorstats = {}
+        self.extensions = []           # objects with optional hooks (persistence, acl...)
+        self.config.listeners.append(self._config_changed)
+        self._config_changed("notify-keyspace-events", self.config["notify-keyspace-events"])
+
+    # -- clients -------------------------------------------------------------
+    def auth_required(self):
+        return bool(self.config["requirepass"])
+
+    def new_client(self, send=None, close=None, addr="", laddr="", fd=-1, unix_socket=False):
+        cid = self._next_client_id
+        self._next_client_id += 1
+        c = Client(self, cid, send, close, addr, laddr, fd, unix_socket)
+        self.clients[cid] = c
+        self.stats["total_connections_received"] += 1
+        return c
+
+    def client_gone(self, client):
+        """The connection closed: forget everything the client left behind."""
+        self.clients.pop(client.id, None)
+        client.closing = True
+        if client.blocked is not None:
+            self.unblock(client)
+        self.unwatch_all(client)
+        for ch in list(client.subscriptions):
+            self._unsubscribe(self.channels, client, ch)
+        for pat in list(client.psubscriptions):
+            self._unsubscribe(self.patterns, client, pat)
+        client.subscriptions.clear()
+        client.psubscriptions.clear()
+        self.pending_write.discard(client)
+        for ext in self.extensions:
+            hook = getattr(ext, "client_gone", None)
+            if hook:
+                hook(client)
+
+    @staticmethod
+    def _unsubscribe(table, client, name):
+        subs = table.get(name)
+        if subs is not None:
+            subs.discard(client)
+            if not subs:
+                del table[name]
+
+    def deliver(self, client, data):
+        """Output for ``client`` produced outside its own batch (an unblocked
+        pop, a pub/sub message); written by ``flush_pending`` once the
+        append-only file has the writes that produced it."""
+        if client.closing:
+            return
+        if client.out is not None:       # the client's own batch is running
+            client.out.append(data)
+            return
+        if client.pending_out is None:
+            client.pending_out = []
+        client.pending_out.append(data)
+        self.pending_write.add(client)
+
+    def flush_pending(self):
+        if self.aof is not None:
+            self.aof.flush()
+        if self.pending_write:
+            clients = self.pending_write
+            self.pending_write = set()
+            for c in clients:
+                data = c.pending_out
+                c.pending_out = None
+                if data and not c.closing:
+                    c.send(b"".join(data))
+
+    # -- the batch -----------------------------------------------------------
+    def process_batch(self, client, requests):
+        """Execute ``requests`` of one read; return the bytes to write back."""
+        out = client.out = []
+        resp_out = encode_into
+        try:
+            for i, argv in enumerate(requests):
+                if client.blocked is not None or client.paused is not None:
+                    client.deferred = (client.deferred or []) + requests[i:]
+                    break
+                reply = self.execute(client, argv)
+                if reply is not NO_REPLY:
+                    resp_out(out, reply, client.resp3)
+                if client.closing:
+                    break
+        finally:
+            client.out = None
+        if self.aof is not None:
+            self.aof.flush()
+        if self.pending_write:
+            self.flush_pending()
+        return b"".join(out)
+
+    def resume(self, client):
+        """Run requests that waited while ``client`` was blocked."""
+        if client.deferred and client.blocked is None and client.paused is None \
+                and not client.closing:
+            reqs, client.deferred = client.deferred, None
+            data = self.process_batch(client, reqs)
+            if data:
+                client.send(data)
+            if client.closing:
+                client.close()
+
+    # -- the dispatcher ------------------------------------------------------
+    def execute(self, client, argv):
+        """Run one request through the gates; return its reply value."""
+        cmd = self.table.get(argv[0])
+        if cmd is None or cmd.subcommands is not None:
+            cmd = self._resolve(argv, cmd)
+            if type(cmd) is ReplyError:
+                return self._rejected(client, cmd, None)
+        n = cmd.arity
+        argc = len(argv)
+        if (argc != n) if n > 0 else (argc < -n):
+            return self._rejected(client, ReplyError(errors.WRONG_ARITY % cmd.fullname), cmd)
+        if type(argv) is TypedRequest:
+            try:
+                argv = self._untype(cmd, argv)
+            except ReplyError as e:
+                return self._rejected(client, e, cmd)
+        if not client.authenticated and not cmd.flags & NO_AUTH:
+            return self._rejected(client, ReplyError(errors.NOAUTH), cmd)
+        for ext in self.extensions:
+            check = getattr(ext, "check_command", None)
+            if check is not None:
+                err = check(client, cmd, argv)
+                if err is not None:
+                    return self._rejected(client, err, cmd)
+        if (client.subscriptions or client.psubscriptions) and not client.resp3 \
+                and cmd.name not in _SUBSCRIBED_ALLOWED:
+            return self._rejected(client, ReplyError(
+                errors.ONLY_IN_SUBSCRIBE % cmd.fullname), cmd)
+        if client.multi is not None and cmd.name not in _MULTI_IMMEDIATE:
+            client.multi.append((cmd, argv))
+            return Status(b"QUEUED")
+        if cmd.flags & DENYOOM and self.config["maxmemory"]:
+            err = self.check_memory(client, cmd)
+            if err is not None:
+                return self._rejected(client, err, cmd)
+        return self.call(client, cmd, argv)
+
+    def _resolve(self, argv, cmd):
+        name = argv[0]
+        if cmd is None:
+            if type(name) is not bytes:
+                name = _arg_bytes(name) if type(name) in (int, float) else repr(name).encode()
+            cmd = self.table.get(name.lower())
+            if cmd is None:
+                args = ""
+                for a in argv[1:]:
+                    if len(args) >= 128:
+                        break
+                    a = a if type(a) is bytes else repr(a).encode()
+                    args += "'%s' " % a[:128 - len(args)].decode("utf-8", "replace")
+                return ReplyError(errors.UNKNOWN_COMMAND % (
+                    name[:128].decode("utf-8", "replace"), args))
+            if cmd.subcommands is None:
+                return cmd
+        if len(argv) < 2:
+            return ReplyError(errors.WRONG_ARITY % cmd.fullname)
+        sub = argv[1]
+        sub = cmd.subcommands.get(sub.lower().decode("utf-8", "replace")) \
+            if type(sub) is bytes else None
+        if sub is None:
+            return ReplyError(errors.UNKNOWN_SUBCOMMAND % (
+                _arg_bytes(argv[1])[:128].decode("utf-8", "replace")
+                if type(argv[1]) in (bytes, int, float) else "?", cmd.name.upper()))
+        return sub
+
+    def _untype(self, cmd, argv):
+        """Typed request elements become bytes, except the values of TYPED
+        commands (SET, MSET...), which keep their type."""
+        if cmd.flags & TYPED:
+            keep = set(cmd.fn.typed_positions(len(argv)))
+        else:
+            keep = ()
+        return [a if i in keep else _arg_bytes(a) for i, a in enumerate(argv)]
+
+    def _rejected(self, client, err, cmd):
+        if cmd is not None:
+            cmd.stats_rejected += 1
+        if client.multi is not None:
+            client.multi_error = True
+        self._count_error(err)
+        return err
+
+    def _count_error(self, err):
+        self.stats["total_error_replies"] += 1
+        code = err.message.split(" ", 1)[0]
+        self.errorstats[code] = self.errorstats.get(code, 0) + 1
+
+    def call(self, client, cmd, argv):
+        """Run a command's handler with the post-write effects."""
+        dirty = self.dirty
+        prev = self.executing
+        self.executing = client
+        t0 = time.perf_counter_ns()
+        try:
+            reply = cmd.fn(client, *argv[1:])
+        except ReplyError as e:
+            reply = e
+            cmd.stats_failed += 1
+            self._count_error(e)
+        except RecursionError:
+            reply = ReplyError("ERR value nested too deep")
+            self._count_error(reply)
+        except Exception as e:  # a bug: keep serving, tell the client
+            log.error("internal error in %s: %s", cmd.fullname, traceback.format_exc())
+            reply = ReplyError("ERR internal error in '%s': %s" % (cmd.fullname, e))
+            self._count_error(reply)
+        finally:
+            self.executing = prev
+        cmd.stats_calls += 1
+        cmd.stats_usec += (time.perf_counter_ns() - t0) // 1000
+        self.stats["total_commands_processed"] += 1
+        client.last_cmd = cmd.fullname
+        if self.dirty != dirty:
+            self._after_write(client, cmd, argv)
+        if self.ready_keys and not client.in_script and client.multi is None:
+            self.handle_ready_keys()
+        return reply
+
+    def _after_write(self, client, cmd, argv):
+        db = client.db
+        if db.watched:
+            keys = cmd.write_keys(argv) if cmd.write_keys else cmd.keys(argv)
+            for k in keys:
+                db.touch(k)
+        override = client.propagate_override
+        if override is not None:
+            client.propagate_override = None
+            for db_index, args in override:
+                self.propagate(db_index, args)
+        elif not client.in_script:
+            self.propagate(db.id, argv)
+
+    def propagate(self, db_index, argv):
+        """A write's effect, for the append-only file and other listeners."""
+        if self.aof is not None:
+            self.aof.feed(db_index, argv)
+        for hook in self.propagation_hooks:
+            hook(db_index, argv)
+
+    def rewrite_propagation(self, client, *commands):
+        """Propagate ``commands`` (``(db_index, argv)`` pairs) instead of the
+        command as it was called (EXPIRE -> PEXPIREAT, SPOP -> SREM...)."""
+        if client.propagate_override is None:
+            client.propagate_override = list(commands)
+        else:
+            client.propagate_override.extend(commands)
+
+    # -- memory (extended by the eviction module) ---------------------------
+    def check_memory(self, client, cmd):
+        for ext in self.extensions:
+            hook = getattr(ext, "check_memory", None)
+            if hook is not None:
+                return hook(client, cmd)
+        return None
+
+    # -- WATCH bookkeeping ---------------------------------------------------
+    def unwatch_all(self, client):
+        for (db, key) in client.watching:
+            clients = db.watched.get(key)
+            if clients is not None:
+                clients.discard(client)
+                if not clients:
+                    del db.watched[key]
+        client.watching = {}
+        client.watch_dirty = False
+
+    # -- expiry --------------------------------------------------------------
+    def key_expired(self, db, key):
+        self.stats["expired_keys"] += 1
+        self.propagate(db.id, [b"DEL", key])
+        self.notify(db, "x", "expired", key)
+
+    def active_expire_cycle(self, budget_s=0.025):
+        deadline = time.perf_counter() + budget_s
+        t0 = time.perf_counter()
+        now = now_ms()
+        for db in self.dbs:
+            if db.expires:
+                db.active_expire(deadline, now)
+                if time.perf_counter() >= deadline:
+                    break
+        self.stats["expire_cycle_cpu_milliseconds"] += int((time.perf_counter() - t0) * 1000)
+
+    # -- blocking ------------------------------------------------------------
+    def can_block(self, client):
+        """Blocking commands act as their non-blocking form in MULTI and scripts."""
+        return not client.in_script and not client.in_exec
+
+    def block(self, client, keys, timeout_s, retry, on_timeout=None):
+        """Park ``client`` on ``keys`` until ``retry()`` (re-run when a key
+        becomes ready) returns something other than NO_REPLY, or the timeout
+        (seconds, 0 = forever) passes.  Returns NO_REPLY for the handler."""
+        w = Waiter(client, keys, retry, on_timeout)
+        client.blocked = w
+        db = client.db
+        for k in keys:
+            db.blocking.setdefault(k, []).append(w)
+        w.db = db
+        if timeout_s and self.call_later is not None:
+            w.timer = self.call_later(timeout_s, lambda: self._block_timeout(w))
+        return NO_REPLY
+
+    def unblock(self, client, reply=NO_REPLY):
+        w = client.blocked
+        if w is None:
+            return
+        client.blocked = None
+        if w.timer is not None:
+            w.timer.cancel()
+        for k in w.keys:
+            lst = w.db.blocking.get(k)
+            if lst is not None:
+                try:
+                    lst.remove(w)
+                except ValueError:
+                    pass
+                if not lst:
+                    del w.db.blocking[k]
+        if reply is not NO_REPLY and not client.closing:
+            out = []
+            encode_into(out, reply, client.resp3)
+            self.deliver(client, b"".join(out))
+        if client.deferred and self.call_later is not None:
+            self.call_later(0, lambda: self.resume(client))
+
+    def _block_timeout(self, w):
+        client = w.client
+        if client.blocked is not w:
+            return
+        w.timer = None
+        reply = w.on_timeout() if w.on_timeout else None
+        from ..protocol import NULL_ARRAY
+        self.unblock(client, NULL_ARRAY if reply is None else reply)
+        self.flush_pending()
+
+    def handle_ready_keys(self):
+        """Serve clients blocked on keys that got data, in arrival order."""
+        while self.ready_keys:
+            ready, self.ready_keys = self.ready_keys, []
+            seen = set()
+            for db, key in ready:
+                if (db.id, key) in seen:
+                    continue
+                seen.add((db.id, key))
+                waiters = db.blocking.get(key)
+                if not waiters:
+                    continue
+                for w in list(waiters):
+                    if w.client.blocked is not w:
+                        continue
+                    if db.get(key) is None:
+                        break
+                    client = w.client
+                    # re-run the blocked command as this client
+                    client.blocked = None
+                    saved_db = client.db
+                    client.db = db
+                    dirty = self.dirty
+                    prev = self.executing
+                    self.executing = client
+                    try:
+                        reply = w.retry()
+                    except ReplyError as e:
+                        reply = e
+                    finally:
+                        self.executing = prev
+                    if self.dirty != dirty:
+                        override = client.propagate_override
+                        client.propagate_override = None
+                        if db.watched:
+                            db.touch(key)
+                        for db_index, args in override or ():
+                            self.propagate(db_index, args)
+                    client.db = saved_db
+                    client.blocked = w
+                    if reply is not NO_REPLY:
+                        self.unblock(client, reply)
+
+    # -- keyspace notifications and publishing ------------------------------
+    def _config_changed(self, name, value):
+        if name == "notify-keyspace-events":
+            flags = set(value)
+            if "A" in flags:
+                flags.update("g$lshzxet")
+            self.notify_flags = "".join(sorted(flags))
+
+    def notify(self, db, cls, event, key):
+        """A keyspace event of class ``cls`` (one of NOTIFY_CLASSES)."""
+        flags = self.notify_flags
+        if not flags or cls not in flags:
+            return
+        ev = event.encode() if isinstance(event, str) else event
+        if "K" in flags:
+            self.publish(b"__keyspace@%d__:%s" % (db.id, key), ev)
+        if "E" in flags:
+            self.publish(b"__keyevent@%d__:%s" % (db.id, ev), key)
+
+    def publish(self, channel, message):
+        """Deliver a message; returns the number of receivers."""
+        from ..protocol.types import Push
+        n = 0
+        subs = self.channels.get(channel)
+        if subs:
+            for c in subs:
+                self._push(c, Push([b"message", channel, message]))
+                n += 1
+        if self.patterns:
+            from ..util import glob_match
+            for pat, clients in self.patterns.items():
+                if glob_match(pat, channel):
+                    for c in clients:
+                        self._push(c, Push([b"pmessage", pat, channel, message]))
+                        n += 1
+        return n
+
+    def _push(self, client, msg):
+        out = []
+        encode_into(out, msg, client.resp3)
+        self.deliver(client, b"".join(out))
+
+    # -- periodic work -------------------------------------------------------
+    def cron(self):
+        """Run by the I/O adapter ``hz`` times a second."""
+        self.active_expire_cycle(0.25 / self.config["hz"])
+        for ext in self.extensions:
+            hook = getattr(ext, "cron", None)
+            if hook is not None:
+                hook()
+        timeout = self.config["timeout"]
+        if timeout:
+            now = time.time()
+            for c in list(self.clients.values()):
+                if (c.blocked is None and not c.subscriptions and not c.psubscriptions
+                        and now - c.last_interaction > timeout):
+                    c.closing = True
+                    c.close()
+        self.flush_pending()
+
+    def memory_used(self):
+        """An estimate of the memory held by the dataset process (RSS)."""
+        try:
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            import resource
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class Waiter:
+    """A client blocked on keys."""
+    __slots__ = ("client", "keys", "retry", "on_timeout", "timer", "db")
+
+    def __init__(self, client, keys, retry, on_timeout):
+        self.client = client
+        self.keys = keys
+        self.retry = retry
+        self.on_timeout = on_timeout
+        self.timer = None
+        self.db = None
+
+
+def python_info():
+    return "%d.%d.%d" % sys.version_info[:3]

@@ -1,0 +1,208 @@
+"""Databases: keys, values and expiry.  No protocol knowledge here.
+
+A ``Database`` keeps values in ``data`` (key -> value) and deadlines in a
+side dict ``expires`` (key -> absolute unix time in ms), so keys without a
+TTL pay nothing for expiry.  Expired keys vanish lazily when they are looked
+up and through ``active_expire_cycle``, which walks the keys that have a TTL
+a slice at a time within a time budget.
+
+Writes through commands are signalled to WATCH by the dispatcher (it touches
+the keys a write command declares); writes that happen outside a command
+(expiry, FLUSHALL, SWAPDB) call ``touch`` here.  Hooks into the engine
+(keyspace notifications, propagation of the implicit DEL) go through
+``self.engine.key_expired``.
+"""
+import time
+
+from .. import errors
+from ..errors import ReplyError
+from .values import HashValue, ListValue, SetValue, TypedValue
+from .zset import ZSetValue
+
+TYPE_NAMES = {
+    bytes: b"string", ListValue: b"list", HashValue: b"hash", SetValue: b"set",
+    ZSetValue: b"zset", TypedValue: b"string",
+}
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+_WRONGTYPE = ReplyError(errors.WRONGTYPE)
+
+
+class Database:
+    __slots__ = ("id", "data", "expires", "engine", "watched", "blocking", "_expire_keys",
+                 "_expire_pos", "avg_ttl")
+
+    def __init__(self, index, engine=None):
+        self.id = index
+        self.data = {}
+        self.expires = {}
+        self.engine = engine
+        self.watched = {}       # key -> set of clients WATCHing it
+        self.blocking = {}      # key -> list of blocked waiters, in arrival order
+        self._expire_keys = []  # snapshot walked by the active expire cycle
+        self._expire_pos = 0
+        self.avg_ttl = 0
+
+    def __len__(self):
+        return len(self.data)
+
+    # -- lookups -------------------------------------------------------------
+    def get(self, key):
+        """The value of ``key`` or None; an expired key is deleted here."""
+        v = self.data.get(key)
+        if v is not None and self.expires:
+            when = self.expires.get(key)
+            if when is not None and when <= now_ms():
+                self.expire_now(key)
+                return None
+        return v
+
+    def get_typed(self, key, cls):
+        """The value of ``key`` if it is a ``cls``, None if missing; else WRONGTYPE."""
+        v = self.get(key)
+        if v is None or type(v) is cls:
+            return v
+        raise _WRONGTYPE
+
+    def get_string(self, key):
+        """bytes or None; WRONGTYPE for other types (typed values included)."""
+        v = self.get(key)
+        if v is None or type(v) is bytes:
+            return v
+        raise _WRONGTYPE
+
+    def exists(self, key):
+        return self.get(key) is not None
+
+    def ttl_ms(self, key):
+        """Remaining ms, -1 without TTL, -2 missing."""
+        if self.get(key) is None:
+            return -2
+        when = self.expires.get(key)
+        if when is None:
+            return -1
+        return max(0, when - now_ms())
+
+    # -- writes --------------------------------------------------------------
+    def set(self, key, value, keepttl=False):
+        """Store ``value``; drops the TTL unless ``keepttl``."""
+        self.data[key] = value
+        if not keepttl and self.expires:
+            self.expires.pop(key, None)
+
+    def delete(self, key):
+        """Delete ``key`` if present (and not expired); returns True if deleted."""
+        if self.get(key) is None:
+            return False
+        del self.data[key]
+        if self.expires:
+            self.expires.pop(key, None)
+        return True
+
+    def set_expire(self, key, when_ms):
+        self.expires[key] = when_ms
+
+    def persist(self, key):
+        return self.expires.pop(key, None) is not None
+
+    def touch(self, key):
+        """Signal a modification of ``key``: invalidates WATCHes on it."""
+        clients = self.watched.get(key)
+        if clients:
+            for c in clients:
+                c.watch_dirty = True
+
+    def touch_all(self):
+        for clients in self.watched.values():
+            for c in clients:
+                c.watch_dirty = True
+
+    def signal_ready(self, key):
+        """A list/zset/stream at ``key`` got elements: blocked clients may run."""
+        if key in self.blocking and self.engine is not None:
+            self.engine.ready_keys.append((self, key))
+
+    def expire_now(self, key):
+        """Delete an expired key, with the effects Redis gives it."""
+        self.data.pop(key, None)
+        self.expires.pop(key, None)
+        if self.watched:
+            self.touch(key)
+        if self.engine is not None:
+            self.engine.key_expired(self, key)
+
+    def flush(self):
+        n = len(self.data)
+        if self.watched:
+            for key in self.data:
+                self.touch(key)
+        self.data = {}
+        self.expires = {}
+        self._expire_keys = []
+        self._expire_pos = 0
+        return n
+
+    def random_key(self):
+        """A random key (None if empty), skipping expired ones."""
+        import random
+        for _ in range(100):
+            if not self.data:
+                return None
+            # dicts cannot be sampled in O(1); islice from a random offset is
+            # O(offset) but bounded by a small window for big dicts
+            n = len(self.data)
+            k = _nth_key(self.data, random.randrange(n))
+            if self.get(k) is not None:
+                return k
+        return None
+
+    # -- active expiry -------------------------------------------------------
+    def active_expire(self, deadline, now=None):
+        """Check keys with a TTL until ``deadline`` (perf_counter); returns
+        (checked, expired)."""
+        expires = self.expires
+        if not expires:
+            self._expire_keys = []
+            self._expire_pos = 0
+            return 0, 0
+        now = now_ms() if now is None else now
+        checked = expired = 0
+        keys = self._expire_keys
+        pos = self._expire_pos
+        perf = time.perf_counter
+        while True:
+            if pos >= len(keys):
+                keys = self._expire_keys = list(expires)
+                pos = 0
+                if not keys:
+                    break
+            end = min(pos + 256, len(keys))
+            for i in range(pos, end):
+                k = keys[i]
+                when = expires.get(k)
+                if when is not None and when <= now:
+                    self.expire_now(k)
+                    expired += 1
+            checked += end - pos
+            pos = end
+            if checked >= len(expires) + 256 or perf() >= deadline:
+                break
+        self._expire_pos = pos
+        if pos >= len(keys):
+            self._expire_keys = []
+            self._expire_pos = 0
+        return checked, expired
+
+
+def _nth_key(d, n):
+    import itertools
+    if n > 1000:
+        # keep the walk short; randomness over the first window and the
+        # rest of the keys via a second draw is good enough for RANDOMKEY
+        import random
+        n = random.randrange(min(len(d), 1000))
+    return next(itertools.islice(iter(d), n, None))

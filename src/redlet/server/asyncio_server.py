@@ -1,0 +1,243 @@
+"""The asyncio I/O adapter (uvloop when installed).
+
+Thin by design: a ``Protocol`` per connection feeds the bytes of each read to
+the sans-IO parser, hands the complete requests to the engine as one batch
+and writes all their replies back in one ``transport.write``.
+"""
+import asyncio
+import logging
+import os
+import socket
+import time
+
+from ..engine.core import Engine
+from ..protocol import make_parser
+
+log = logging.getLogger("redlet")
+
+
+class RedisProtocol(asyncio.Protocol):
+    __slots__ = ("server", "engine", "transport", "client", "parser", "closed")
+
+    def __init__(self, server):
+        self.server = server
+        self.engine = server.engine
+        self.transport = None
+        self.client = None
+        self.parser = None
+        self.closed = False
+
+    def connection_made(self, transport):
+        self.transport = transport
+        engine = self.engine
+        sock = transport.get_extra_info("socket")
+        peer = transport.get_extra_info("peername")
+        local = transport.get_extra_info("sockname")
+        unix = sock is not None and sock.family == getattr(socket, "AF_UNIX", None)
+        if unix:
+            addr, laddr = "%s:0" % (local or ""), "%s:0" % (local or "")
+        else:
+            addr = "%s:%s" % (peer[0], peer[1]) if peer else "?"
+            laddr = "%s:%s" % (local[0], local[1]) if local else "?"
+            if sock is not None:
+                try:
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    ka = engine.config["tcp-keepalive"]
+                    if ka:
+                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+                        if hasattr(socket, "TCP_KEEPIDLE"):
+                            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, ka)
+                            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL,
+                                            max(1, ka // 3))
+                            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+                except OSError:
+                    pass
+        fd = sock.fileno() if sock is not None else -1
+        self.client = engine.new_client(self._send, self._close, addr, laddr, fd, unix)
+        self.parser = make_parser(engine.config["proto-max-bulk-len"],
+                                  engine.config["client-query-buffer-limit"])
+        self.client.parser = self.parser
+        self.parser.authenticated = self.client.authenticated
+        for ext in engine.extensions:
+            hook = getattr(ext, "client_connected", None)
+            if hook is not None:
+                err = hook(self.client)
+                if err is not None:
+                    transport.write(err)
+                    self._close()
+                    return
+        if len(engine.clients) > engine.config["maxclients"]:
+            engine.stats["rejected_connections"] += 1
+            transport.write(b"-ERR max number of clients reached\r\n")
+            self._close()
+
+    def data_received(self, data):
+        client = self.client
+        if client.closing:
+            return
+        engine = self.engine
+        engine.stats["total_net_input_bytes"] += len(data)
+        reqs, err = self.parser.feed(data)
+        client.last_interaction = time.time()
+        if client.blocked is not None or client.paused is not None:
+            if reqs:
+                client.deferred = (client.deferred or []) + reqs
+            out = b""
+        else:
+            out = engine.process_batch(client, reqs) if reqs else b""
+        parser = self.parser
+        if not client.authenticated and parser.authenticated:
+            parser.authenticated = False
+        elif client.authenticated and not parser.authenticated:
+            parser.authenticated = True
+        if err is not None:
+            if err.reply is not None:
+                out += b"-" + err.reply.encode() + b"\r\n"
+                log.info("Protocol error (%s) from client: id=%d addr=%s", err.reply,
+                         client.id, client.addr)
+            else:
+                log.warning("closing client that reached max query buffer length: "
+                            "id=%d addr=%s", client.id, client.addr)
+            client.closing = True
+        if out:
+            engine.stats["total_net_output_bytes"] += len(out)
+            self.transport.write(out)
+        if client.closing:
+            self._close()
+
+    def _send(self, data):
+        if not self.closed:
+            self.engine.stats["total_net_output_bytes"] += len(data)
+            self.transport.write(data)
+
+    def _close(self):
+        if not self.closed:
+            self.closed = True
+            if self.client is not None:
+                self.client.closing = True
+            self.transport.close()
+
+    def connection_lost(self, exc):
+        self.closed = True
+        if self.client is not None:
+            self.engine.client_gone(self.client)
+
+    def pause_writing(self):
+        pass
+
+    def resume_writing(self):
+        pass
+
+
+class Server:
+    """A redlet server bound to its listeners, running on an asyncio loop."""
+
+    def __init__(self, config, engine=None):
+        self.config = config
+        self.engine = engine or Engine(config)
+        self.servers = []
+        self.loop = None
+        self._cron_handle = None
+        self._stopped = None
+        self.ports = []
+
+    async def start(self):
+        self.loop = asyncio.get_running_loop()
+        loop = self.loop
+        engine = self.engine
+        engine.call_later = self._call_later
+        self._stopped = asyncio.Event()
+        cfg = self.config
+        port = cfg["port"]
+        if port:
+            addrs = [a for a in cfg["bind"].split() if a]
+            optional = [a for a in addrs if a.startswith("-")]
+            for a in addrs:
+                host = a.lstrip("-")
+                try:
+                    srv = await loop.create_server(
+                        lambda: RedisProtocol(self), host, port, reuse_address=True,
+                        backlog=cfg["tcp-backlog"])
+                except OSError as e:
+                    if a in optional:
+                        continue
+                    raise OSError("Could not create server TCP listening socket %s:%d: %s"
+                                  % (host, port, e.strerror)) from None
+                self.servers.append(srv)
+                for s in srv.sockets:
+                    self.ports.append(s.getsockname()[1])
+                if port == 0:
+                    port = self.ports[0]
+        path = cfg["unixsocket"]
+        if path:
+            if os.path.exists(path):
+                os.unlink(path)
+            srv = await loop.create_unix_server(lambda: RedisProtocol(self), path)
+            perm = cfg["unixsocketperm"]
+            if perm:
+                os.chmod(path, int(str(perm), 8))
+            self.servers.append(srv)
+        for ext in engine.extensions:
+            hook = getattr(ext, "server_started", None)
+            if hook is not None:
+                hook(self)
+        self._schedule_cron()
+        engine.shutdown_requested = self.request_stop
+
+    def _call_later(self, delay, fn):
+        def run():
+            fn()
+            self.engine.flush_pending()
+        return self.loop.call_later(delay, run)
+
+    def _schedule_cron(self):
+        hz = self.config["hz"]
+        self._cron_handle = self.loop.call_later(1.0 / hz, self._cron)
+
+    def _cron(self):
+        try:
+            self.engine.cron()
+        except Exception:
+            log.exception("error in server cron")
+        if not self._stopped.is_set():
+            self._schedule_cron()
+
+    def request_stop(self):
+        if self._stopped is not None:
+            self.loop.call_soon_threadsafe(self._stopped.set)
+
+    async def serve_until_stopped(self):
+        await self._stopped.wait()
+        await self.close()
+
+    async def close(self):
+        if self._cron_handle is not None:
+            self._cron_handle.cancel()
+        for srv in self.servers:
+            srv.close()
+        for c in list(self.engine.clients.values()):
+            c.closing = True
+            c.close()
+        for srv in self.servers:
+            try:
+                await asyncio.wait_for(srv.wait_closed(), 1.0)
+            except (asyncio.TimeoutError, Exception):
+                pass
+        for ext in self.engine.extensions:
+            hook = getattr(ext, "shutdown", None)
+            if hook is not None:
+                hook()
+        path = self.config["unixsocket"]
+        if path and os.path.exists(path):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def new_event_loop():
+    try:
+        import uvloop
+        return uvloop.new_event_loop()
+    except ImportError:
+        return asyncio.new_event_loop()
