@@ -17,7 +17,7 @@ def parse_int(b, error=_NOT_INTEGER):
     if 0 < n <= 20:
         c = b[0]
         if 0x31 <= c <= 0x39 or (c == 0x2D and n > 1 and 0x31 <= b[1] <= 0x39):
-            if b[1:].isdigit():
+            if n == 1 or b[1:].isdigit():
                 v = int(b)
                 if INT64_MIN <= v <= INT64_MAX:
                     return v

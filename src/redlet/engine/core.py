@@ -12,6 +12,7 @@ authentication, ACL, pub/sub context, MULTI queueing, out-of-memory, then
 shares: the dirty counter, propagation to the append-only file, WATCH
 invalidation, and serving clients blocked on keys that became ready.
 """
+import hmac
 import logging
 import os
 import sys
@@ -92,6 +93,26 @@ class Engine:
     # -- clients -------------------------------------------------------------
     def auth_required(self):
         return bool(self.config["requirepass"])
+
+    def authenticate(self, user, password):
+        """True if ``user``/``password`` (bytes) may log in."""
+        for ext in self.extensions:
+            hook = getattr(ext, "authenticate", None)
+            if hook is not None:
+                return hook(user, password)
+        if user != b"default":
+            return False
+        required = self.config["requirepass"]
+        if not required:
+            return True
+        return hmac.compare_digest(password, required.encode())
+
+    def has_acl_users(self):
+        for ext in self.extensions:
+            hook = getattr(ext, "has_acl_users", None)
+            if hook is not None:
+                return hook()
+        return False
 
     def new_client(self, send=None, close=None, addr="", laddr="", fd=-1, unix_socket=False):
         cid = self._next_client_id
@@ -244,6 +265,8 @@ class Engine:
             if cmd.subcommands is None:
                 return cmd
         if len(argv) < 2:
+            if cmd.fn is not None:        # COMMAND: a container that also runs alone
+                return cmd
             return ReplyError(errors.WRONG_ARITY % cmd.fullname)
         sub = argv[1]
         sub = cmd.subcommands.get(sub.lower().decode("utf-8", "replace")) \
