@@ -302,7 +302,7 @@ class PythonRequestParser:
             line, nxt = self._line(pos, "big number")
             if not line or not line.lstrip(b"-").isdigit() or len(line) > 4096:
                 raise RequestProtocolError("ERR Protocol error: invalid big number")
-            return int(line), nxt
+            return line, nxt
         if t in (0x2A, 0x25, 0x7E):   # '*' array, '%' map, '~' set
             if depth >= MAX_TYPED_DEPTH:
                 raise RequestProtocolError("ERR Protocol error: typed value nested too deep")
@@ -379,12 +379,12 @@ except ImportError:          # pragma: no cover - exercised when hiredis is abse
     hiredis = None
 
 
-# After a line break, an element that is not a bulk string or an array header:
-# a typed element, which the Python parser reads (and marks the request as
-# TypedRequest).  Together with counting array headers (one per request) this
-# keeps every typed request away from hiredis.  Bulk data that happens to
-# match only sends the chunk to the Python parser: slower, same result.
-_UNTRUSTED = re.compile(rb"\n[^$*]")
+# A typed element header (integer, double, null, boolean, map, set), which the
+# Python parser reads and marks (TypedRequest); nested arrays are caught by
+# counting array headers (one per request).  Together they keep every typed
+# request away from hiredis.  Bulk data that happens to look like a header
+# only sends the chunk to the Python parser: slower, same result.
+_TYPED_HEADER = re.compile(rb"\r\n(?:[:,][^\r\n]*|_|#[tf]|[%~]\d+)\r\n")
 
 
 class HiredisRequestParser:
@@ -438,7 +438,7 @@ class HiredisRequestParser:
                 req = gets()
         except hiredis.ProtocolError:
             last = None
-        if (last is not None and _tail_is(last, data) and _UNTRUSTED.search(data) is None
+        if (last is not None and _tail_is(last, data) and _TYPED_HEADER.search(data) is None
                 and data.count(b"\n*") == nreq - 1):
             return out, None
         # hiredis cannot be trusted with this chunk: parse it again in Python
