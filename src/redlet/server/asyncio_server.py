@@ -132,8 +132,11 @@ class RedisProtocol(asyncio.Protocol):
 class Server:
     """A redlet server bound to its listeners, running on an asyncio loop."""
 
-    def __init__(self, config, engine=None):
+    def __init__(self, config, engine=None, any_port=False):
+        """``any_port``: with port 0, listen on a port the OS picks (embedding)
+        instead of Redis' meaning of 0, "no TCP listener"."""
         self.config = config
+        self.any_port = any_port
         self.engine = engine or Engine(config)
         self.servers = []
         self.loop = None
@@ -149,7 +152,7 @@ class Server:
         self._stopped = asyncio.Event()
         cfg = self.config
         port = cfg["port"]
-        if port:
+        if port or self.any_port:
             addrs = [a for a in cfg["bind"].split() if a]
             optional = [a for a in addrs if a.startswith("-")]
             for a in addrs:
@@ -168,6 +171,7 @@ class Server:
                     self.ports.append(s.getsockname()[1])
                 if port == 0:
                     port = self.ports[0]
+                    cfg.values["port"] = port
         path = cfg["unixsocket"]
         if path:
             if os.path.exists(path):
