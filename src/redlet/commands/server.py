@@ -549,13 +549,13 @@ def _getkeys(ctx, args):
     return cmd, keys
 
 
-@subcommand("COMMAND", "GETKEYS", arity=-3, flags="loading stale",
+@subcommand("COMMAND", "GETKEYS", arity=-4, flags="loading stale",
             summary="Extracts the key names from an arbitrary command.", since="2.8.13")
 def command_getkeys(ctx, _, *args):
     return _getkeys(ctx, args)[1]
 
 
-@subcommand("COMMAND", "GETKEYSANDFLAGS", arity=-3, flags="loading stale",
+@subcommand("COMMAND", "GETKEYSANDFLAGS", arity=-4, flags="loading stale",
             summary="Extracts the key names and access flags for an arbitrary command.",
             since="7.0.0")
 def command_getkeysandflags(ctx, _, *args):
