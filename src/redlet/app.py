@@ -14,7 +14,13 @@ from .engine.core import Engine
 
 log = logging.getLogger("redlet")
 
-EXTENSION_FACTORIES = []   # callables(engine) -> extension or None, in order
+def _aof(engine):
+    from .persistence.aof import attach
+    return attach(engine)
+
+
+# callables(engine) -> extension or None, in order
+EXTENSION_FACTORIES = [_aof]
 
 
 def build_engine(config):

@@ -153,6 +153,8 @@ class PythonRequestParser:
         # state of a top-level multibulk request being received
         self._args = None
         self._remaining = 0
+        self._consumed = 0          # bytes dropped from the buffer so far
+        self.boundary_offset = 0    # stream offset just after the last complete request
 
     @property
     def at_boundary(self):
@@ -176,11 +178,13 @@ class PythonRequestParser:
                 req = self._parse_one()
                 if req is None:
                     break
+                self.boundary_offset = self._consumed + self._pos
                 if req:
                     out.append(req)
         except RequestProtocolError as e:
             error = e
         if self._pos:
+            self._consumed += self._pos
             del buf[:self._pos]
             self._pos = 0
         if error is None and len(buf) > self.query_buffer_limit:
