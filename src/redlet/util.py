@@ -34,6 +34,8 @@ def parse_float(b, error=_NOT_FLOAT):
     try:
         v = float(b)
     except ValueError:
+        if not b.lower().lstrip(b"+-").startswith(b"0x"):
+            raise error from None
         try:
             v = float.fromhex(b.decode("ascii"))
         except (ValueError, UnicodeDecodeError, OverflowError):

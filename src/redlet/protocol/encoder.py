@@ -114,12 +114,17 @@ def encode_typed(v):
 
 
 def encode_command(args):
-    """Encode a command as a RESP multibulk of bulk strings (AOF, clients)."""
+    """Encode a command as a RESP multibulk (AOF, clients); bytes and str are
+    bulk strings, other values typed RESP3 elements."""
     out = [b"*%d\r\n" % len(args)]
     for a in args:
-        if type(a) is not bytes:
-            a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n" % len(a))
-        out.append(a)
-        out.append(b"\r\n")
+        if type(a) is bytes:
+            out.append(b"$%d\r\n" % len(a))
+            out.append(a)
+            out.append(b"\r\n")
+        elif isinstance(a, str):
+            a = a.encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        else:                      # a typed value keeps its RESP3 type
+            encode_into(out, a, True)
     return b"".join(out)
