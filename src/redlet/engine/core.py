@@ -536,6 +536,9 @@ class Engine:
     def cron(self):
         """Run by the I/O adapter ``hz`` times a second."""
         self.active_expire_cycle(0.25 / self.config["hz"])
+        self._cron_ticks = getattr(self, "_cron_ticks", 0) + 1
+        if self._cron_ticks % self.config["hz"] == 0:
+            self.compact_memory()
         for ext in self.extensions:
             hook = getattr(ext, "cron", None)
             if hook is not None:
@@ -549,6 +552,26 @@ class Engine:
                     c.closing = True
                     c.close()
         self.flush_pending()
+
+    def compact_memory(self):
+        """Give memory back once a database has shrunk a lot (mass expiry or
+        deletion): Python dicts never shrink by themselves, and the C
+        allocator keeps freed pages unless asked to trim."""
+        shrunk = False
+        for db in self.dbs:
+            n = len(db.data)
+            high = db.high_water
+            if n > high:
+                db.high_water = n
+            elif high > 10000 and n < high // 4:
+                db.data = dict(db.data)
+                db.expires = dict(db.expires)
+                db._expire_keys = []
+                db._expire_pos = 0
+                db.high_water = n
+                shrunk = True
+        if shrunk:
+            _malloc_trim()
 
     def memory_used(self):
         """An estimate of the memory held by the dataset process (RSS)."""
@@ -571,6 +594,14 @@ class Waiter:
         self.on_timeout = on_timeout
         self.timer = None
         self.db = None
+
+
+def _malloc_trim():
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def python_info():

@@ -34,7 +34,7 @@ _WRONGTYPE = ReplyError(errors.WRONGTYPE)
 
 class Database:
     __slots__ = ("id", "data", "expires", "engine", "watched", "blocking", "_expire_keys",
-                 "_expire_pos", "avg_ttl")
+                 "_expire_pos", "avg_ttl", "high_water")
 
     def __init__(self, index, engine=None):
         self.id = index
@@ -46,6 +46,7 @@ class Database:
         self._expire_keys = []  # snapshot walked by the active expire cycle
         self._expire_pos = 0
         self.avg_ttl = 0
+        self.high_water = 0     # largest size seen by the memory compaction check
 
     def __len__(self):
         return len(self.data)
