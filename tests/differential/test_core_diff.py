@@ -186,3 +186,41 @@ def test_pipeline_of_100(diff):
         replies.append([conn.read_reply() for _ in range(101)])
     assert replies[0] == replies[1]
     assert replies[1][-1] == b":100\r\n"
+
+
+BIT_SCRIPTS = [
+    [("SETBIT", "b", "7", "1"), ("GETBIT", "b", "7"), ("GETBIT", "b", "100"), ("GET", "b"),
+     ("SETBIT", "b", "7", "0"), ("SETBIT", "b", "-1", "1"), ("SETBIT", "b", "1", "2"),
+     ("SETBIT", "b", "4294967296", "1"), ("GETBIT", "b", "x")],
+    [("SET", "s", "foobar"), ("BITCOUNT", "s"), ("BITCOUNT", "s", "0", "0"),
+     ("BITCOUNT", "s", "1", "1"), ("BITCOUNT", "s", "1", "-2"), ("BITCOUNT", "s", "5", "30", "BIT"),
+     ("BITCOUNT", "s", "0"), ("BITCOUNT", "s", "0", "1", "FOO"), ("BITCOUNT", "none"),
+     ("BITCOUNT", "s", "-100", "-50")],
+    [("SET", "p", "\xff\xf0\x00"), ("BITPOS", "p", "0"), ("BITPOS", "p", "1"),
+     ("SET", "q", "\x00\xff\xf0"), ("BITPOS", "q", "1", "0"), ("BITPOS", "q", "1", "2"),
+     ("BITPOS", "q", "1", "2", "-1", "BYTE"), ("BITPOS", "q", "1", "7", "15", "BIT"),
+     ("SET", "z", "\x00\x00\x00"), ("BITPOS", "z", "1"), ("BITPOS", "none", "0"),
+     ("BITPOS", "none", "1"), ("BITPOS", "q", "2"), ("SET", "f", "\xff\xff"),
+     ("BITPOS", "f", "0"), ("BITPOS", "f", "0", "0", "-1")],
+    [("SET", "a", "foof"), ("SET", "b", "abcdef"), ("BITOP", "AND", "d", "a", "b"),
+     ("GET", "d"), ("BITOP", "OR", "d", "a", "b"), ("GET", "d"), ("BITOP", "XOR", "d", "a", "b"),
+     ("GET", "d"), ("BITOP", "NOT", "d", "a"), ("GET", "d"), ("BITOP", "NOT", "d", "a", "b"),
+     ("BITOP", "FOO", "d", "a"), ("BITOP", "AND", "d", "none1", "none2"), ("EXISTS", "d")],
+    [("BITFIELD", "bf", "SET", "i8", "0", "100", "GET", "u4", "0", "INCRBY", "i5", "100", "1"),
+     ("BITFIELD", "bf", "INCRBY", "u2", "100", "1", "OVERFLOW", "SAT", "INCRBY", "u2", "102", "5"),
+     ("BITFIELD", "bf", "OVERFLOW", "FAIL", "INCRBY", "i8", "0", "200"),
+     ("BITFIELD", "bf", "GET", "u64", "0"), ("BITFIELD", "bf", "GET", "i8", "#1"),
+     ("BITFIELD", "bf", "OVERFLOW", "BAD"), ("BITFIELD_RO", "bf", "GET", "i8", "0"),
+     ("BITFIELD_RO", "bf", "SET", "i8", "0", "1"), ("BITFIELD", "bf", "SET", "i8", "-1", "1"),
+     ("BITFIELD", "bf", "GET", "i8")],
+    [("MSET", "k1", "ohmytext", "k2", "mynewtext"), ("LCS", "k1", "k2"),
+     ("LCS", "k1", "k2", "LEN"), ("LCS", "k1", "k2", "IDX"),
+     ("LCS", "k1", "k2", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"),
+     ("LCS", "k1", "k2", "LEN", "IDX"), ("LCS", "k1", "k2", "FOO"), ("LCS", "k1", "none")],
+]
+
+
+@pytest.mark.parametrize("script", BIT_SCRIPTS)
+def test_bits_and_lcs(diff, script):
+    for cmd in script:
+        diff.check(*cmd)
