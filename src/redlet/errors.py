@@ -72,3 +72,18 @@ BUSY = (
 )
 NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL."
 UNSUPPORTED_CONFIG = "ERR Unknown option or number of arguments for CONFIG SET - '%s'"
+
+# keys
+INT_OUT_OF_RANGE = "ERR value is out of range, value must between %d and %d"
+EXPIRE_UNSUPPORTED_OPTION = "ERR Unsupported option %s"
+EXPIRE_NX_CONFLICT = "ERR NX and XX, GT or LT options at the same time are not compatible"
+EXPIRE_GT_LT_CONFLICT = "ERR GT and LT options at the same time are not compatible"
+OBJECT_IDLETIME_LFU = (
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust."
+)
+OBJECT_FREQ_NOT_LFU = (
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+    "that when switching between policies at runtime LRU and LFU data will take some time "
+    "to adjust."
+)

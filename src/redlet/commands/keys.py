@@ -1,40 +1,94 @@
-"""Generic key commands and expiry: DEL, EXISTS, TYPE, KEYS, SCAN, RENAME,
-COPY, MOVE, EXPIRE and friends, TTL, PERSIST, OBJECT."""
+"""Generic key commands (group "generic"): DEL, UNLINK, DELETE, EXISTS, TOUCH,
+TYPE, KEYS, SCAN, RANDOMKEY, RENAME, RENAMENX, COPY, MOVE, OBJECT, and expiry:
+EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, TTL, PTTL, EXPIRETIME, PEXPIRETIME,
+PERSIST.
+
+Replies, errors, keyspace events and propagation follow Redis 7.0
+(``db.c``, ``expire.c``, ``object.c``).  Deadlines are absolute unix times in
+ms; relative ones (EXPIRE, PEXPIRE) and EXPIREAT propagate as PEXPIREAT, and
+a deadline already past deletes the key and propagates DEL (UNLINK with
+``lazyfree-lazy-expire``), notifying ``del``, as Redis does.
+"""
 import copy as _copy
+import itertools
+import random
+import time
 
 from .. import errors
 from ..errors import ReplyError
 from ..keyspace.db import TYPE_NAMES, now_ms
+from ..keyspace.scan import parse_cursor, parse_scan_options, pattern_matcher, scan_page
 from ..keyspace.values import HashValue, ListValue, SetValue, TypedValue
 from ..keyspace.zset import ZSetValue
 from ..protocol import OK, Status
-from ..util import INT64_MAX, glob_match, parse_int
-from .registry import command
+from ..util import INT64_MAX, INT64_MIN, parse_int
+from .registry import command, container, subcommand
 
 _NO_SUCH_KEY = ReplyError(errors.NO_SUCH_KEY)
+_SAME_OBJECT = ReplyError(errors.SAME_OBJECT)
+_DB_OUT_OF_RANGE = ReplyError(errors.DB_INDEX_OUT_OF_RANGE)
+_SYNTAX = ReplyError(errors.SYNTAX)
+_INT32_MIN, _INT32_MAX = -2 ** 31, 2 ** 31 - 1
+
+# values whose arrival at a key may serve clients blocked on it (BLPOP, BZPOPMIN,
+# XREAD...): everything but the plain ones
+_NOT_BLOCKABLE = (bytes, HashValue, SetValue, TypedValue)
 
 
+def type_name(v):
+    """TYPE's answer for a stored value (``keyspace.db.TYPE_NAMES``)."""
+    name = TYPE_NAMES.get(type(v))
+    if name is None:
+        name = getattr(v, "type_name", b"string")
+    return name
+
+
+def _db_index(ctx, raw):
+    """A database index argument as Redis reads one (``getIntFromObjectOrReply``
+    then ``selectDb``): the Database it names."""
+    idx = parse_int(raw)
+    if idx < _INT32_MIN or idx > _INT32_MAX:
+        raise ReplyError(errors.INT_OUT_OF_RANGE % (_INT32_MIN, _INT32_MAX))
+    dbs = ctx.engine.dbs
+    if idx < 0 or idx >= len(dbs):
+        raise _DB_OUT_OF_RANGE
+    return dbs[idx]
+
+
+def _signal_arrival(db, key, v):
+    if type(v) not in _NOT_BLOCKABLE:
+        db.signal_ready(key)
+
+
+# -- DEL, EXISTS, TYPE -------------------------------------------------------------
 def _del(ctx, keys):
     db = ctx.db
+    engine = ctx.engine
     n = 0
     for k in keys:
         if db.delete(k):
             n += 1
-            ctx.engine.notify(db, "g", "del", k)
-    ctx.engine.dirty += n
+            engine.notify(db, "g", "del", k)
+    engine.dirty += n
     return n
 
 
 @command("DEL", arity=-2, flags="write", keys=(1, -1, 1), group="generic",
          summary="Deletes one or more keys.",
-         complexity="O(N) where N is the number of keys that will be removed.")
+         complexity="O(N) where N is the number of keys that will be removed. When a key to "
+                    "remove holds a value other than a string, the individual complexity for "
+                    "this key is O(M) where M is the number of elements in the list, set, "
+                    "sorted set or hash. Removing a single key that holds a string value is "
+                    "O(1).")
 def del_(ctx, *keys):
     return _del(ctx, keys)
 
 
 @command("UNLINK", arity=-2, flags="write fast", keys=(1, -1, 1), group="generic",
          summary="Asynchronously deletes one or more keys.", since="4.0.0",
-         complexity="O(1) for each key removed regardless of its size.")
+         complexity="O(1) for each key removed regardless of its size. Then the command does "
+                    "O(N) work in a different thread in order to reclaim memory, where N is "
+                    "the number of allocations the deleted objects where composed of.")
 def unlink(ctx, *keys):
     return _del(ctx, keys)
 
@@ -51,7 +105,11 @@ def delete(ctx, *keys):
          complexity="O(N) where N is the number of keys to check.")
 def exists(ctx, *keys):
     get = ctx.db.get
-    return sum(1 for k in keys if get(k) is not None)
+    n = 0
+    for k in keys:             # duplicates count as many times as they are named
+        if get(k) is not None:
+            n += 1
+    return n
 
 
 @command("TOUCH", arity=-2, flags="readonly fast", keys=(1, -1, 1), group="generic",
@@ -66,123 +124,96 @@ def touch(ctx, *keys):
          summary="Determines the type of value stored at a key.", complexity="O(1)")
 def type_(ctx, key):
     v = ctx.db.get(key)
-    if v is None:
-        return Status(b"none")
-    return Status(TYPE_NAMES.get(type(v), b"string"))
+    return Status(b"none" if v is None else type_name(v))
 
 
+# -- KEYS, SCAN, RANDOMKEY -----------------------------------------------------------
 @command("KEYS", arity=2, flags="readonly", keys=(0, 0, 0), group="generic",
-         summary="Returns all key names that match a pattern.",
-         complexity="O(N) with N being the number of keys in the database")
+         summary="Returns all key names that match a pattern.", acl=("dangerous",),
+         complexity="O(N) with N being the number of keys in the database, under the "
+                    "assumption that the key names in the database and the given pattern "
+                    "have limited length.")
 def keys(ctx, pattern):
     db = ctx.db
-    now = now_ms()
+    match = pattern_matcher(pattern)
+    if match is pattern.__eq__:                 # no wildcard: one lookup
+        return [pattern] if db.get(pattern) is not None else []
+    candidates = list(db.data) if match is None else [k for k in db.data if match(k)]
     expires = db.expires
-    out = []
-    everything = pattern == b"*"
-    for k in list(db.data):
-        when = expires.get(k) if expires else None
-        if when is not None and when <= now:
-            db.expire_now(k)
-            continue
-        if everything or glob_match(pattern, k):
-            out.append(k)
-    return out
-
-
-_SCANS = {}          # cursor id -> snapshot of keys (bounded)
-_MAX_SCANS = 64
-
-
-def scan_snapshot(keys_iterable, cursor):
-    """Resumable iteration over a snapshot of keys: returns (keys list, position).
-
-    A scan takes a snapshot of the key names at cursor 0 and walks it, so a key
-    present for the whole scan is returned exactly once; keys deleted since are
-    skipped by the caller.  The cursor encodes (snapshot id, position); an
-    unknown (evicted) snapshot restarts from a fresh one, which may repeat keys
-    but never misses one.  Costs 8 bytes per key per running scan.
-    """
-    if cursor:
-        sid, pos = cursor & 0xFFFF, cursor >> 16
-        snap = _SCANS.get(sid)
-        if snap is not None:
-            return sid, snap, pos
-    snap = list(keys_iterable)
-    sid = 1
-    while sid in _SCANS:
-        sid += 1
-        if sid > 0xFFFF:
-            _SCANS.clear()
-            sid = 1
-    if len(_SCANS) >= _MAX_SCANS:
-        _SCANS.pop(next(iter(_SCANS)))
-    _SCANS[sid] = snap
-    return sid, snap, 0
-
-
-def parse_scan_args(args, allow_type=True):
-    pattern = None
-    count = 10
-    kind = None
-    i = 0
-    while i < len(args):
-        opt = args[i].upper()
-        if i + 1 >= len(args):
-            raise ReplyError(errors.SYNTAX)
-        if opt == b"MATCH":
-            pattern = args[i + 1]
-            if pattern == b"*":
-                pattern = None
-        elif opt == b"COUNT":
-            count = parse_int(args[i + 1])
-            if count < 1:
-                raise ReplyError(errors.SYNTAX)
-        elif opt == b"TYPE" and allow_type:
-            kind = args[i + 1].lower()
-        else:
-            raise ReplyError(errors.SYNTAX)
-        i += 2
-    return pattern, count, kind
-
-
-def parse_cursor(raw):
-    if not raw.isdigit() or len(raw) > 20 or int(raw) > 2 ** 64 - 1:
-        raise ReplyError(errors.CURSOR_INVALID)
-    return int(raw)
+    if not expires:
+        return candidates
+    # expired keys are left out, not deleted: KEYS reads only (as Redis)
+    now = now_ms()
+    return [k for k in candidates if expires.get(k, INT64_MAX) >= now]
 
 
 @command("SCAN", arity=-2, flags="readonly", keys=(0, 0, 0), group="generic",
          summary="Iterates over the key names in the database.", since="2.8.0",
-         complexity="O(1) for every call. O(N) for a complete iteration.")
+         complexity="O(1) for every call. O(N) for a complete iteration, including enough "
+                    "command calls for the cursor to return back to 0. N is the number of "
+                    "elements inside the collection.")
 def scan(ctx, cursor, *args):
     cur = parse_cursor(cursor)
-    pattern, count, kind = parse_scan_args(args)
+    pattern, count, kind = parse_scan_options(args)
     db = ctx.db
-    sid, snap, pos = scan_snapshot(db.data, cur)
+    nxt, candidates = scan_page(db, db.data, cur, count)
+    match = pattern_matcher(pattern)
+    if match is not None:
+        candidates = [k for k in candidates if match(k)]
+    if kind is not None:
+        kind = kind.lower()
     out = []
-    end = min(pos + count, len(snap))
-    for k in snap[pos:end]:
-        v = db.get(k)
+    get = db.get
+    for k in candidates:
+        v = get(k)                  # skips keys deleted since the snapshot, and expires
         if v is None:
             continue
-        if pattern is not None and not glob_match(pattern, k):
-            continue
-        if kind is not None and TYPE_NAMES.get(type(v), b"string") != kind:
+        if kind is not None and type_name(v) != kind:
             continue
         out.append(k)
-    if end >= len(snap):
-        _SCANS.pop(sid, None)
-        return [b"0", out]
-    return [b"%d" % ((end << 16) | sid), out]
+    return [b"%d" % nxt, out]
+
+
+# RANDOMKEY on a big database samples a list of its keys (dicts cannot be
+# indexed), rebuilt when stale: the list is per Database, bounded in number.
+_SAMPLES = {}               # id(db) -> (db, keys list, built at (monotonic s))
+_MAX_SAMPLES = 64
+_SMALL_DB = 4096            # below this, a walk to a random position is cheap enough
+
+
+def _random_candidate(db):
+    data = db.data
+    n = len(data)
+    if n <= _SMALL_DB:
+        return next(itertools.islice(iter(data), random.randrange(n), None))
+    entry = _SAMPLES.get(id(db))
+    now = time.monotonic()
+    if (entry is None or entry[0] is not db or now - entry[2] > 1.0
+            or abs(len(entry[1]) - n) > n // 8):
+        if entry is None and len(_SAMPLES) >= _MAX_SAMPLES:
+            _SAMPLES.pop(next(iter(_SAMPLES)))
+        entry = _SAMPLES[id(db)] = (db, list(data), now)
+    sample = entry[1]
+    for _ in range(16):
+        k = sample[random.randrange(len(sample))]
+        if k in data:
+            return k
+    entry = _SAMPLES[id(db)] = (db, list(data), now)
+    return entry[1][random.randrange(len(entry[1]))]
 
 
 @command("RANDOMKEY", arity=1, flags="readonly", keys=(0, 0, 0), group="generic",
          summary="Returns a random key name from the database.", complexity="O(1)")
 def randomkey(ctx):
-    return ctx.db.random_key()
+    db = ctx.db
+    while db.data:
+        k = _random_candidate(db)
+        if db.get(k) is not None:   # an expired pick is deleted: draw again
+            return k
+    return None
 
 
+# -- RENAME, COPY, MOVE --------------------------------------------------------------
 def _rename(ctx, src, dst, nx):
     db = ctx.db
     v = db.get(src)
@@ -190,17 +221,22 @@ def _rename(ctx, src, dst, nx):
         raise _NO_SUCH_KEY
     if src == dst:
         return 0 if nx else OK
-    if nx and db.get(dst) is not None:
-        return 0
+    if db.get(dst) is not None:
+        if nx:
+            return 0
+        db.delete(dst)
     when = db.expires.get(src)
-    db.delete(src)
+    del db.data[src]
+    if when is not None:
+        del db.expires[src]
     db.set(dst, v)
     if when is not None:
         db.set_expire(dst, when)
-    ctx.engine.dirty += 1
-    ctx.engine.notify(db, "g", "rename_from", src)
-    ctx.engine.notify(db, "g", "rename_to", dst)
-    db.signal_ready(dst)
+    engine = ctx.engine
+    engine.dirty += 1
+    engine.notify(db, "g", "rename_from", src)
+    engine.notify(db, "g", "rename_to", dst)
+    _signal_arrival(db, dst, v)
     return 1 if nx else OK
 
 
@@ -218,46 +254,58 @@ def renamenx(ctx, src, dst):
 
 
 def copy_value(v):
+    """An independent copy of a stored value (COPY): later writes to either
+    key never show through the other."""
     t = type(v)
     if t is bytes:
-        return v
-    if t is ZSetValue:
-        return v.copy()
+        return v                    # immutable
     if t is ListValue:
-        return ListValue(v)
+        return ListValue(v)         # elements are bytes: a shallow copy is deep
     if t is HashValue:
         return HashValue(v)
     if t is SetValue:
         return SetValue(v)
+    if t is ZSetValue:
+        return v.copy()
     if t is TypedValue:
         return TypedValue(_copy.deepcopy(v.value))
-    return _copy.deepcopy(v)
+    own = getattr(v, "copy", None)  # value types added later (streams) copy themselves
+    return own() if own is not None else _copy.deepcopy(v)
+
+
+def _copy_written_keys(argv):
+    # With DB the handler signals the key in the target database itself; the
+    # dispatcher would touch it in the current one.
+    for a in argv[3:]:
+        if a.lower() == b"db":
+            return ()
+    return (argv[2],)
 
 
 @command("COPY", arity=-3, flags="write denyoom", keys=(1, 2, 1), group="generic",
          summary="Copies the value of a key to a new key.", since="6.2.0",
          complexity="O(N) worst case for collections, where N is the number of nested items. "
-                    "O(1) for string values.", write_keys=lambda argv: [argv[2]])
+                    "O(1) for string values.", write_keys=_copy_written_keys)
 def copy(ctx, src, dst, *args):
-    target = ctx.db
+    db = ctx.db
+    target = db
+    explicit_db = False
     replace = False
     i = 0
-    while i < len(args):
-        opt = args[i].upper()
-        if opt == b"REPLACE":
+    n = len(args)
+    while i < n:
+        opt = args[i].lower()
+        if opt == b"replace":
             replace = True
+        elif opt == b"db" and i + 1 < n:
+            target = _db_index(ctx, args[i + 1])
+            explicit_db = True
             i += 1
-        elif opt == b"DB" and i + 1 < len(args):
-            idx = parse_int(args[i + 1])
-            if idx < 0 or idx >= len(ctx.engine.dbs):
-                raise ReplyError(errors.DB_INDEX_OUT_OF_RANGE)
-            target = ctx.engine.dbs[idx]
-            i += 2
         else:
-            raise ReplyError(errors.SYNTAX)
-    db = ctx.db
-    if src == dst and target is db:
-        raise ReplyError(errors.SAME_OBJECT)
+            raise _SYNTAX
+        i += 1
+    if target is db and src == dst:
+        raise _SAME_OBJECT
     v = db.get(src)
     if v is None:
         return 0
@@ -265,104 +313,101 @@ def copy(ctx, src, dst, *args):
         if not replace:
             return 0
         target.delete(dst)
-    target.set(dst, copy_value(v))
     when = db.expires.get(src)
+    v = copy_value(v)
+    target.set(dst, v)
     if when is not None:
         target.set_expire(dst, when)
-    if target is not db and target.watched:
+    if explicit_db and target.watched:
         target.touch(dst)
-    ctx.engine.dirty += 1
-    ctx.engine.notify(target, "g", "copy_to", dst)
-    target.signal_ready(dst)
+    engine = ctx.engine
+    engine.dirty += 1
+    engine.notify(target, "g", "copy_to", dst)
+    _signal_arrival(target, dst, v)
     return 1
 
 
 @command("MOVE", arity=3, flags="write fast", keys=(1, 1, 1), group="generic",
          summary="Moves a key to another database.", complexity="O(1)")
 def move(ctx, key, dbindex):
-    try:
-        idx = parse_int(dbindex)
-    except ReplyError:
-        raise ReplyError(errors.NOT_INTEGER) from None
-    if idx < 0 or idx >= len(ctx.engine.dbs):
-        raise ReplyError(errors.DB_INDEX_OUT_OF_RANGE)
     db = ctx.db
-    target = ctx.engine.dbs[idx]
+    target = _db_index(ctx, dbindex)
     if target is db:
-        raise ReplyError(errors.SAME_OBJECT)
+        raise _SAME_OBJECT
     v = db.get(key)
     if v is None or target.get(key) is not None:
         return 0
     when = db.expires.get(key)
-    db.delete(key)
+    del db.data[key]
+    if when is not None:
+        del db.expires[key]
     target.set(key, v)
     if when is not None:
         target.set_expire(key, when)
     if target.watched:
         target.touch(key)
-    ctx.engine.dirty += 1
-    ctx.engine.notify(db, "g", "move_from", key)
-    ctx.engine.notify(target, "g", "move_to", key)
-    target.signal_ready(key)
+    engine = ctx.engine
+    engine.dirty += 1
+    engine.notify(db, "g", "move_from", key)
+    engine.notify(target, "g", "move_to", key)
+    _signal_arrival(target, key, v)
     return 1
 
 
 # -- expiry --------------------------------------------------------------------------
+_NX, _XX, _GT, _LT = 1, 2, 4, 8
+_EXPIRE_FLAGS = {b"nx": _NX, b"xx": _XX, b"gt": _GT, b"lt": _LT}
+
+
 def _expire(ctx, name, key, raw, unit_ms, absolute, args):
-    nx = xx = gt = lt = False
+    flags = 0
     for a in args:
-        opt = a.upper()
-        if opt == b"NX":
-            nx = True
-        elif opt == b"XX":
-            xx = True
-        elif opt == b"GT":
-            gt = True
-        elif opt == b"LT":
-            lt = True
-        else:
-            raise ReplyError("ERR Unsupported option %s" % a.decode("utf-8", "replace"))
-    if nx and (xx or gt or lt):
-        raise ReplyError("ERR NX and XX, GT or LT options at the same time are not compatible")
-    if gt and lt:
-        raise ReplyError("ERR GT and LT options at the same time are not compatible")
-    v = parse_int(raw)
-    now = now_ms()
+        f = _EXPIRE_FLAGS.get(a.lower())
+        if f is None:
+            raise ReplyError(errors.EXPIRE_UNSUPPORTED_OPTION % a.decode("utf-8", "replace"))
+        flags |= f
+    if flags & _NX and flags & (_XX | _GT | _LT):
+        raise ReplyError(errors.EXPIRE_NX_CONFLICT)
+    if flags & _GT and flags & _LT:
+        raise ReplyError(errors.EXPIRE_GT_LT_CONFLICT)
+    when = parse_int(raw)
     if unit_ms == 1000:
-        if v > INT64_MAX // 1000 or v < -(INT64_MAX // 1000):
+        # C division truncates toward zero: LLONG_MIN / 1000 = -9223372036854775
+        if when > INT64_MAX // 1000 or when < -(-INT64_MIN // 1000):
             raise ReplyError(errors.INVALID_EXPIRE % name)
-        v *= 1000
+        when *= 1000
+    now = now_ms()
     if not absolute:
-        if v > INT64_MAX - now:
+        if when > INT64_MAX - now:
             raise ReplyError(errors.INVALID_EXPIRE % name)
-        v += now
+        when += now
     db = ctx.db
     if db.get(key) is None:
         return 0
-    current = db.expires.get(key)
-    if nx and current is not None:
-        return 0
-    if xx and current is None:
-        return 0
-    if gt and (current is None or v <= current):
-        return 0
-    if lt and current is not None and v >= current:
-        return 0
-    if v <= now:
+    if flags:
+        current = db.expires.get(key)
+        if flags & _NX and current is not None:
+            return 0
+        if flags & _XX and current is None:
+            return 0
+        # no TTL counts as an infinite one: GT never wins over it, LT always does
+        if flags & _GT and (current is None or when <= current):
+            return 0
+        if flags & _LT and current is not None and when >= current:
+            return 0
+    engine = ctx.engine
+    engine.dirty += 1
+    if when <= now:
         db.delete(key)
-        ctx.engine.dirty += 1
-        ctx.engine.rewrite_propagation(ctx, (db.id, [b"DEL", key]))
-        ctx.engine.notify(db, "g", "del", key)
+        verb = b"UNLINK" if engine.config["lazyfree-lazy-expire"] else b"DEL"
+        engine.rewrite_propagation(ctx, (db.id, [verb, key]))
+        engine.notify(db, "g", "del", key)
         return 1
-    db.set_expire(key, v)
-    ctx.engine.dirty += 1
+    db.set_expire(key, when)
     if name != "pexpireat":
-        ctx.engine.rewrite_propagation(ctx, (db.id, [b"PEXPIREAT", key, b"%d" % v]))
-    ctx.engine.notify(db, "g", "expire", key)
+        engine.rewrite_propagation(ctx, (db.id, [b"PEXPIREAT", key, b"%d" % when, *args]))
+    engine.notify(db, "g", "expire", key)
     return 1
-
-
-_EXPIRE_COMPLEXITY = "O(1)"
 
 
 @command("EXPIRE", arity=-3, flags="write fast", keys=(1, 1, 1), group="generic",
@@ -406,28 +451,27 @@ def pttl(ctx, key):
     return ctx.db.ttl_ms(key)
 
 
-def _expiretime(ctx, key, div):
+def _expiretime(ctx, key):
     db = ctx.db
     if db.get(key) is None:
         return -2
     when = db.expires.get(key)
-    if when is None:
-        return -1
-    return (when + div // 2) // div
+    return -1 if when is None else when
 
 
 @command("EXPIRETIME", arity=2, flags="readonly fast", keys=(1, 1, 1), group="generic",
          summary="Returns the expiration time of a key as a Unix timestamp.", since="7.0.0",
          complexity="O(1)")
 def expiretime(ctx, key):
-    return _expiretime(ctx, key, 1000)
+    when = _expiretime(ctx, key)
+    return when if when < 0 else (when + 500) // 1000
 
 
 @command("PEXPIRETIME", arity=2, flags="readonly fast", keys=(1, 1, 1), group="generic",
          summary="Returns the expiration time of a key as a Unix milliseconds timestamp.",
          since="7.0.0", complexity="O(1)")
 def pexpiretime(ctx, key):
-    return _expiretime(ctx, key, 1)
+    return _expiretime(ctx, key)
 
 
 @command("PERSIST", arity=2, flags="write fast", keys=(1, 1, 1), group="generic",
@@ -442,75 +486,135 @@ def persist(ctx, key):
 
 
 # -- OBJECT --------------------------------------------------------------------------
-def object_encoding(engine, v):
-    cfg = engine.config
+_SHARED_INTEGERS = 10000              # Redis shares the objects for 0..9999
+_SHARED_REFCOUNT = 2 ** 31 - 1        # OBJ_SHARED_REFCOUNT
+_EMBSTR_LIMIT = 44                    # OBJ_ENCODING_EMBSTR_SIZE_LIMIT
+
+
+def _int_or_none(b):
+    if len(b) > 20:
+        return None
+    try:
+        return parse_int(b)
+    except ReplyError:
+        return None
+
+
+def _shared_integers(config):
+    """Redis stops sharing integer objects when maxmemory evicts by LRU/LFU."""
+    policy = config["maxmemory-policy"]
+    return not config["maxmemory"] or not ("lru" in policy or "lfu" in policy)
+
+
+def object_encoding(config, v):
+    """The encoding Redis 7.0 would report for a value of this content.
+
+    Redis converts small encodings to big ones one way only (a set that once
+    held a non-integer stays ``hashtable``) and APPEND/SETRANGE leave strings
+    ``raw``; we answer from the value as it is now.
+    """
     t = type(v)
     if t is bytes:
-        if len(v) <= 20:
-            try:
-                parse_int(v)
-                return b"int"
-            except ReplyError:
-                pass
-        return b"embstr" if len(v) <= 44 else b"raw"
+        if _int_or_none(v) is not None:
+            return b"int"
+        return b"embstr" if len(v) <= _EMBSTR_LIMIT else b"raw"
     if t is ListValue:
-        return b"listpack" if len(v) <= 128 and all(len(x) <= 64 for x in v) else b"quicklist"
+        return b"quicklist"           # 7.0 has no listpack lists (7.2 does)
     if t is HashValue:
-        small = len(v) <= cfg["hash-max-listpack-entries"] and all(
-            len(a) <= cfg["hash-max-listpack-value"] and len(b) <= cfg["hash-max-listpack-value"]
-            for a, b in v.items())
-        return b"listpack" if small else b"hashtable"
-    if t is SetValue:
-        if len(v) <= cfg["set-max-intset-entries"]:
-            try:
-                for m in v:
-                    parse_int(m)
-                return b"intset"
-            except ReplyError:
-                pass
+        limit = config["hash-max-listpack-value"]
+        if len(v) <= config["hash-max-listpack-entries"] and all(
+                len(f) <= limit and len(x) <= limit for f, x in v.items()):
+            return b"listpack"
         return b"hashtable"
+    if t is SetValue:
+        if len(v) <= config["set-max-intset-entries"] and all(
+                _int_or_none(m) is not None for m in v):
+            return b"intset"
+        return b"hashtable"           # 7.0 has no listpack sets (7.2 does)
     if t is ZSetValue:
-        small = len(v) <= cfg["zset-max-listpack-entries"] and all(
-            len(m) <= cfg["zset-max-listpack-value"] for m in v.scores)
-        return b"listpack" if small else b"skiplist"
-    return b"raw"
+        limit = config["zset-max-listpack-value"]
+        if len(v) <= config["zset-max-listpack-entries"] and all(
+                len(m) <= limit for m in v.scores):
+            return b"listpack"
+        return b"skiplist"
+    encoding = getattr(v, "encoding", None)   # value types added later (streams)
+    return encoding if encoding is not None else b"raw"
 
 
-@command("OBJECT", arity=-2, flags="readonly", keys=(2, 2, 1), group="generic",
-         summary="A container for object introspection commands.", since="2.2.3",
-         complexity="Depends on subcommand.")
-def object_(ctx, sub, *args):
-    s = sub.upper()
-    if s == b"HELP" and not args:
-        return [Status(x.encode()) for x in (
-            "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "ENCODING <key>", "    Return the kind of internal representation used in order "
-            "to store the value", "    associated with a <key>.", "FREQ <key>",
-            "    Return the access frequency index of the <key>. The returned integer is",
-            "    proportional to the logarithm of the recent access frequency of the key.",
-            "IDLETIME <key>", "    Return the idle time of the <key>, that is the approximated "
-            "number of", "    seconds elapsed since the last access to the key.",
-            "REFCOUNT <key>", "    Return the number of references of the value associated "
-            "with the specified", "    <key>.", "HELP", "    Print this help.")]
-    if s not in (b"ENCODING", b"REFCOUNT", b"IDLETIME", b"FREQ", b"HELP"):
-        raise ReplyError(errors.UNKNOWN_SUBCOMMAND % (sub.decode("utf-8", "replace"), "OBJECT"))
-    if len(args) != (0 if s == b"HELP" else 1):
-        raise ReplyError(errors.WRONG_ARITY % ("object|" + s.decode().lower()))
-    v = ctx.db.get(args[0])
+_OBJECT = container("OBJECT", group="generic",
+                    summary="A container for object introspection commands", since="2.2.3")
+_OBJECT.acl_categories = ["slow"]           # the container itself, as Redis lists it
+
+_OBJECT_HELP = (
+    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "ENCODING <key>",
+    "    Return the kind of internal representation used in order to store the value",
+    "    associated with a <key>.",
+    "FREQ <key>",
+    "    Return the access frequency index of the <key>. The returned integer is",
+    "    proportional to the logarithm of the recent access frequency of the key.",
+    "IDLETIME <key>",
+    "    Return the idle time of the <key>, that is the approximated number of",
+    "    seconds elapsed since the last access to the key.",
+    "REFCOUNT <key>",
+    "    Return the number of references of the value associated with the specified",
+    "    <key>.",
+    "HELP",
+    "    Prints this help.",
+)
+
+
+@subcommand("OBJECT", "HELP", arity=2, flags="loading stale",
+            summary="Returns helpful text about the different subcommands", since="6.2.0",
+            complexity="O(1)")
+def object_help(ctx, _):
+    return [Status(line.encode()) for line in _OBJECT_HELP]
+
+
+@subcommand("OBJECT", "ENCODING", arity=3, flags="readonly", keys=(2, 2, 1),
+            summary="Returns the internal encoding of a Redis object",
+            since="2.2.3", complexity="O(1)")
+def object_encoding_(ctx, _, key):
+    v = ctx.db.get(key)
+    return None if v is None else object_encoding(ctx.engine.config, v)
+
+
+@subcommand("OBJECT", "REFCOUNT", arity=3, flags="readonly", keys=(2, 2, 1),
+            summary="Returns the reference count of a value of a key",
+            since="2.2.3", complexity="O(1)")
+def object_refcount(ctx, _, key):
+    v = ctx.db.get(key)
     if v is None:
         return None
-    if s == b"ENCODING":
-        return object_encoding(ctx.engine, v)
-    if s == b"REFCOUNT":
-        return 1
-    if s == b"IDLETIME":
-        if "lfu" in ctx.engine.config["maxmemory-policy"]:
-            raise ReplyError("ERR An LFU maxmemory policy is selected, idle time not tracked. "
-                             "Please note that when switching between policies at runtime LRU "
-                             "and LFU data will take some time to adjust.")
-        return 0
-    if "lfu" not in ctx.engine.config["maxmemory-policy"]:
-        raise ReplyError("ERR An LFU maxmemory policy is not selected, access frequency not "
-                         "tracked. Please note that when switching between policies at "
-                         "runtime LRU and LFU data will take some time to adjust.")
-    return 0
+    if type(v) is bytes and _shared_integers(ctx.engine.config):
+        i = _int_or_none(v)
+        if i is not None and 0 <= i < _SHARED_INTEGERS:
+            return _SHARED_REFCOUNT
+    return 1
+
+
+def _lfu(config):
+    return "lfu" in config["maxmemory-policy"]
+
+
+@subcommand("OBJECT", "IDLETIME", arity=3, flags="readonly", keys=(2, 2, 1),
+            summary="Returns the time since the last access to a Redis "
+                                       "object", since="2.2.3", complexity="O(1)")
+def object_idletime(ctx, _, key):
+    if ctx.db.get(key) is None:
+        return None
+    if _lfu(ctx.engine.config):
+        raise ReplyError(errors.OBJECT_IDLETIME_LFU)
+    return 0        # access times are not tracked
+
+
+@subcommand("OBJECT", "FREQ", arity=3, flags="readonly", keys=(2, 2, 1),
+            summary="Returns the logarithmic access frequency counter of "
+                                       "a Redis object", since="4.0.0", complexity="O(1)")
+def object_freq(ctx, _, key):
+    if ctx.db.get(key) is None:
+        return None
+    if not _lfu(ctx.engine.config):
+        raise ReplyError(errors.OBJECT_FREQ_NOT_LFU)
+    return 0        # access frequencies are not tracked
+
