@@ -12,6 +12,7 @@ the keys a write command declares); writes that happen outside a command
 (keyspace notifications, propagation of the implicit DEL) go through
 ``self.engine.key_expired``.
 """
+import random as _random
 import time
 
 from .. import errors
@@ -23,6 +24,12 @@ TYPE_NAMES = {
     bytes: b"string", ListValue: b"list", HashValue: b"hash", SetValue: b"set",
     ZSetValue: b"zset", TypedValue: b"string",
 }
+
+
+# active expiry: keys checked per slice, and the share of expired keys (percent)
+# under which a cycle stops early (Redis' ACTIVE_EXPIRE_CYCLE_ACCEPTABLE_STALE)
+_EXPIRE_SLICE = 256
+ACCEPTABLE_STALE = 10
 
 
 def now_ms():
@@ -57,7 +64,8 @@ class Database:
         v = self.data.get(key)
         if v is not None and self.expires:
             when = self.expires.get(key)
-            if when is not None and when <= now_ms():
+            # due at ``when``, expired once it has passed (as Redis: now > when)
+            if when is not None and when < now_ms():
                 self.expire_now(key)
                 return None
         return v
@@ -164,7 +172,14 @@ class Database:
     # -- active expiry -------------------------------------------------------
     def active_expire(self, deadline, now=None):
         """Check keys with a TTL until ``deadline`` (perf_counter); returns
-        (checked, expired)."""
+        (checked, expired).
+
+        The keys are walked in order, a slice at a time, from a snapshot of
+        ``expires`` (so every key is visited within a pass).  The effort adapts
+        as Redis' does: a random sample of the snapshot tells whether many
+        keys are stale (more than ACCEPTABLE_STALE); if not, the walk goes on
+        only while the slices it reads are that stale, so a large keyspace
+        of long TTLs costs one slice a cycle instead of the whole budget."""
         expires = self.expires
         if not expires:
             self._expire_keys = []
@@ -174,6 +189,10 @@ class Database:
         checked = expired = 0
         keys = self._expire_keys
         pos = self._expire_pos
+        if pos >= len(keys):
+            keys = self._expire_keys = list(expires)
+            pos = 0
+        busy = len(keys) <= _EXPIRE_SLICE or self._mostly_stale(keys, now)
         perf = time.perf_counter
         while True:
             if pos >= len(keys):
@@ -181,22 +200,36 @@ class Database:
                 pos = 0
                 if not keys:
                     break
-            end = min(pos + 256, len(keys))
+            end = min(pos + _EXPIRE_SLICE, len(keys))
+            stale = 0
             for i in range(pos, end):
                 k = keys[i]
                 when = expires.get(k)
-                if when is not None and when <= now:
+                if when is not None and when < now:
                     self.expire_now(k)
-                    expired += 1
+                    stale += 1
+            expired += stale
             checked += end - pos
+            if not busy and stale * 100 <= (end - pos) * ACCEPTABLE_STALE:
+                pos = end
+                break
             pos = end
-            if checked >= len(expires) + 256 or perf() >= deadline:
+            if checked >= len(expires) + _EXPIRE_SLICE or perf() >= deadline:
                 break
         self._expire_pos = pos
         if pos >= len(keys):
             self._expire_keys = []
             self._expire_pos = 0
         return checked, expired
+
+    def _mostly_stale(self, keys, now, samples=20):
+        expires = self.expires
+        stale = 0
+        for _ in range(samples):
+            when = expires.get(keys[_random.randrange(len(keys))])
+            if when is not None and when < now:
+                stale += 1
+        return stale * 100 > samples * ACCEPTABLE_STALE
 
 
 def _nth_key(d, n):
