@@ -236,6 +236,6 @@ def pattern_matcher(pattern):
             return lambda s, p=pattern[:-1]: s.startswith(p)
         if head == b"*" and _plain(pattern[1:]):
             return lambda s, p=pattern[1:]: s.endswith(p)
-        if head == b"*" and tail == b"*" and _plain(body):
+        if head == b"*" and tail == b"*" and body and _plain(body):
             return lambda s, p=body: p in s
     return lambda s, p=pattern: glob_match(p, s)
