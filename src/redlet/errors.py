@@ -87,3 +87,18 @@ OBJECT_FREQ_NOT_LFU = (
     "that when switching between policies at runtime LRU and LFU data will take some time "
     "to adjust."
 )
+
+# strings
+DECREMENT_OVERFLOW = "ERR decrement would overflow"
+BIT_ARGUMENT = "ERR The bit argument must be 1 or 0."
+BITOP_NOT_SINGLE_KEY = "ERR BITOP NOT must be called with a single source key."
+BITFIELD_TYPE = (
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+    "but i64 is."
+)
+BITFIELD_OVERFLOW_TYPE = "ERR Invalid OVERFLOW type specified"
+BITFIELD_RO_GET_ONLY = "ERR BITFIELD_RO only supports the GET subcommand"
+LCS_NOT_STRINGS = "ERR The specified keys must contain string values"
+LCS_LEN_AND_IDX = "ERR If you want both the length and indexes, please just use IDX."
+LCS_TOO_LONG = "ERR String too long for LCS"
+LCS_NO_MEMORY = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"

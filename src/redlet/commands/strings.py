@@ -1,24 +1,42 @@
-"""String commands (Redis' t_string.c): GET, SET and friends, counters, ranges.
+"""String and bitmap commands (Redis 7.0's t_string.c and bitops.c).
 
-Strings are stored as plain ``bytes``; a RESP3 client's typed value (the
+Strings are stored as plain ``bytes``.  A RESP3 client's typed value (the
 seed's native values) is stored as ``TypedValue`` by the commands flagged
-``typed`` and returned with its type by the reading commands.
+``typed`` (SET, MSET...) and handed back with its type by the commands that
+return a whole value (GET, MGET, GETDEL, GETEX, GETSET, SET ... GET); the
+commands that look inside a string (APPEND, INCR, GETRANGE, bit operations,
+LCS...) reply WRONGTYPE to it.
+
+The order in which a command validates its arguments and looks its keys up
+follows Redis 7.0 exactly, since it decides which error a bad call gets.
+INCRBYFLOAT computes in Redis' 80-bit long double (emulated exactly, see
+``parse_long_double``) so that its results are the same digits.
 """
-import math
+import re
 
 from .. import errors
 from ..errors import ReplyError
 from ..keyspace.db import now_ms
 from ..keyspace.values import TypedValue
 from ..protocol import OK
-from ..util import INT64_MAX, INT64_MIN, parse_float, parse_int
+from ..util import INT64_MAX, INT64_MIN, parse_int
 from .registry import command
 
-_WRONGTYPE = ReplyError(errors.WRONGTYPE)
-_SYNTAX = ReplyError(errors.SYNTAX)
-_NOT_INTEGER = ReplyError(errors.NOT_INTEGER)
-_OVERFLOW = ReplyError(errors.OVERFLOW)
-_MAX_STRING = 512 * 1024 * 1024
+
+def _wrongtype():
+    return ReplyError(errors.WRONGTYPE)
+
+
+def _syntax():
+    return ReplyError(errors.SYNTAX)
+
+
+def _option(arg):
+    """An option word as Redis compares it: case-insensitive, up to a NUL
+    (C string comparison)."""
+    if b"\x00" in arg:
+        arg = arg[:arg.index(b"\x00")]
+    return arg.upper()
 
 
 def _store(value):
@@ -26,54 +44,64 @@ def _store(value):
     return value if type(value) is bytes else TypedValue(value)
 
 
-def _load(value):
-    """A stored string value as a reply."""
+def _as_reply(value):
+    """A whole stored value as a reply (None if missing); WRONGTYPE unless a string."""
     if value is None or type(value) is bytes:
         return value
     if type(value) is TypedValue:
         return value.value
-    raise _WRONGTYPE
+    raise _wrongtype()
 
 
-def _every_other(start):
-    return lambda argc: range(start, argc, 2)
+def _is_string(value):
+    return type(value) is bytes or type(value) is TypedValue
 
 
-# -- GET / SET ---------------------------------------------------------------------
+def _max_len(ctx):
+    return ctx.engine.config["proto-max-bulk-len"]
+
+
+# -- GET / SET -------------------------------------------------------------------
 @command("GET", arity=2, flags="readonly fast", keys=(1, 1, 1), group="string",
-         summary="Returns the string value of a key.", complexity="O(1)")
+         summary="Get the value of a key", since="1.0.0", complexity="O(1)")
 def get(ctx, key):
-    return _load(ctx.db.get(key))
+    v = ctx.db.get(key)
+    if v is None or type(v) is bytes:
+        return v
+    if type(v) is TypedValue:
+        return v.value
+    raise _wrongtype()
 
 
-def _expire_arg(unit, raw, cmdname, now):
-    """Absolute deadline in ms for EX/PX/EXAT/PXAT ``raw``."""
+_EXPIRE_UNITS = {b"EX": (1000, True), b"PX": (1, True), b"EXAT": (1000, False),
+                 b"PXAT": (1, False)}
+
+
+def _deadline(unit, raw, cmdname):
+    """EX/PX/EXAT/PXAT ``raw`` as an absolute unix time in ms, with Redis'
+    checks (positive, no overflow of a signed 64-bit ms value)."""
     v = parse_int(raw)
-    if v <= 0:
+    scale, relative = _EXPIRE_UNITS[unit]
+    if v <= 0 or (scale == 1000 and v > INT64_MAX // 1000):
         raise ReplyError(errors.INVALID_EXPIRE % cmdname)
-    if unit == b"EX":
-        if v > (INT64_MAX - now) // 1000:
+    v *= scale
+    if relative:
+        v += now_ms()
+        if v > INT64_MAX:
             raise ReplyError(errors.INVALID_EXPIRE % cmdname)
-        return now + v * 1000
-    if unit == b"PX":
-        if v > INT64_MAX - now:
-            raise ReplyError(errors.INVALID_EXPIRE % cmdname)
-        return now + v
-    if unit == b"EXAT":
-        if v > INT64_MAX // 1000:
-            raise ReplyError(errors.INVALID_EXPIRE % cmdname)
-        return v * 1000
     return v
 
 
-def _set_options(args, cmdname):
-    """Parse SET's options: (nx, xx, get, keepttl, unit, raw_expire)."""
+def _parse_set_options(args):
+    """SET's options after the value: (nx, xx, get, keepttl, unit, raw expire).
+
+    As Redis: NX and XX exclude each other, KEEPTTL and the expiry units
+    exclude each other, a unit may be repeated (the last one wins)."""
     nx = xx = get = keepttl = False
     unit = raw = None
-    i = 0
-    n = len(args)
+    i, n = 0, len(args)
     while i < n:
-        opt = args[i].upper()
+        opt = _option(args[i])
         if opt == b"NX" and not xx:
             nx = True
         elif opt == b"XX" and not nx:
@@ -82,118 +110,105 @@ def _set_options(args, cmdname):
             get = True
         elif opt == b"KEEPTTL" and unit is None:
             keepttl = True
-        elif opt in (b"EX", b"PX", b"EXAT", b"PXAT") and unit is None and not keepttl \
-                and i + 1 < n:
+        elif opt in _EXPIRE_UNITS and not keepttl and unit in (None, opt) and i + 1 < n:
             unit = opt
-            raw = args[i + 1]
             i += 1
+            raw = args[i]
         else:
-            raise _SYNTAX
+            raise _syntax()
         i += 1
     return nx, xx, get, keepttl, unit, raw
 
 
 @command("SET", arity=-3, flags="write denyoom typed", keys=(1, 1, 1), group="string",
-         summary="Sets the string value of a key, ignoring its type. The key is created if "
-                 "it doesn't exist.", complexity="O(1)")
+         summary="Set the string value of a key", since="1.0.0", complexity="O(1)")
 def set_(ctx, key, value, *args):
+    if args:
+        return _set_with_options(ctx, key, value, args)
     db = ctx.db
-    if not args:                                    # the common shape, kept cheap
-        db.set(key, value if type(value) is bytes else TypedValue(value))
-        ctx.engine.dirty += 1
-        if ctx.engine.notify_flags:
-            ctx.engine.notify(db, "$", "set", key)
-        return OK
-    nx, xx, get, keepttl, unit, raw = _set_options(args, "set")
-    now = now_ms()
-    when = _expire_arg(unit, raw, "set", now) if unit is not None else None
-    old = db.get(key)
-    if get and old is not None and type(old) is not bytes and type(old) is not TypedValue:
-        raise _WRONGTYPE
-    reply = _load(old) if get else OK
-    if (nx and old is not None) or (xx and old is None):
-        return reply if get else None
-    db.set(key, _store(value), keepttl=keepttl)
-    if when is not None:
-        if when <= now:
-            db.delete(key)
-            ctx.engine.dirty += 1
-            ctx.engine.rewrite_propagation(ctx, (db.id, [b"DEL", key]))
-            ctx.engine.notify(db, "g", "del", key)
-            return reply
-        db.set_expire(key, when)
-        if unit != b"PXAT":
-            ctx.engine.rewrite_propagation(ctx, (db.id, [b"SET", key, value, b"PXAT",
-                                                         b"%d" % when]))
-    ctx.engine.dirty += 1
-    ctx.engine.notify(db, "$", "set", key)
-    if when is not None:
-        ctx.engine.notify(db, "g", "expire", key)
-    return reply
+    db.set(key, value if type(value) is bytes else TypedValue(value))
+    engine = ctx.engine
+    engine.dirty += 1
+    if engine.notify_flags:
+        engine.notify(db, "$", "set", key)
+    return OK
 
 
 set_.typed_positions = lambda argc: (2,)
 
 
+def _set_with_options(ctx, key, value, args):
+    nx, xx, get, keepttl, unit, raw = _parse_set_options(args)
+    when = _deadline(unit, raw, "set") if unit is not None else None
+    db = ctx.db
+    old = db.get(key)
+    reply = _as_reply(old) if get else OK
+    if (nx and old is not None) or (xx and old is None):
+        return reply if get else None
+    _set_key(ctx, key, value, when, keepttl)
+    if when is None and get:
+        # propagated without its GET arguments
+        argv = [b"SET", key, value]
+        argv.extend(a for a in args if _option(a) != b"GET")
+        ctx.engine.rewrite_propagation(ctx, (db.id, argv))
+    return reply
+
+
+def _set_key(ctx, key, value, when=None, keepttl=False):
+    """Store a string with the effects SET has: dirty, notifications and,
+    with an expiry, propagation as ``SET key value PXAT ms``."""
+    db = ctx.db
+    engine = ctx.engine
+    db.set(key, _store(value), keepttl)
+    engine.dirty += 1
+    engine.notify(db, "$", "set", key)
+    if when is not None:
+        db.set_expire(key, when)
+        engine.rewrite_propagation(ctx, (db.id, [b"SET", key, value, b"PXAT", b"%d" % when]))
+        engine.notify(db, "g", "expire", key)
+
+
 @command("SETNX", arity=3, flags="write denyoom fast typed", keys=(1, 1, 1), group="string",
-         summary="Set the string value of a key only when the key doesn't exist.",
+         summary="Set the value of a key, only if the key does not exist", since="1.0.0",
          complexity="O(1)")
 def setnx(ctx, key, value):
-    db = ctx.db
-    if db.get(key) is not None:
+    if ctx.db.get(key) is not None:
         return 0
-    db.set(key, _store(value))
-    ctx.engine.dirty += 1
-    ctx.engine.notify(db, "$", "set", key)
+    _set_key(ctx, key, value)
     return 1
 
 
 setnx.typed_positions = lambda argc: (2,)
 
 
-def _setex(ctx, key, raw, value, unit, name):
-    db = ctx.db
-    now = now_ms()
-    when = _expire_arg(unit, raw, name, now)
-    db.set(key, _store(value))
-    db.set_expire(key, when)
-    ctx.engine.dirty += 1
-    ctx.engine.rewrite_propagation(ctx, (db.id, [b"SET", key, value, b"PXAT",
-                                                 b"%d" % when]))
-    ctx.engine.notify(db, "$", "set", key)
-    ctx.engine.notify(db, "g", "expire", key)
-    return OK
-
-
 @command("SETEX", arity=4, flags="write denyoom typed", keys=(1, 1, 1), group="string",
-         summary="Sets the string value and expiration time of a key. Creates the key if it "
-                 "doesn't exist.", since="2.0.0", complexity="O(1)")
+         summary="Set the value and expiration of a key", since="2.0.0", complexity="O(1)")
 def setex(ctx, key, seconds, value):
-    return _setex(ctx, key, seconds, value, b"EX", "setex")
+    _set_key(ctx, key, value, _deadline(b"EX", seconds, "setex"))
+    return OK
 
 
 setex.typed_positions = lambda argc: (3,)
 
 
 @command("PSETEX", arity=4, flags="write denyoom typed", keys=(1, 1, 1), group="string",
-         summary="Sets both string value and expiration time in milliseconds of a key. The key "
-                 "is created if it doesn't exist.", since="2.6.0", complexity="O(1)")
-def psetex(ctx, key, ms, value):
-    return _setex(ctx, key, ms, value, b"PX", "psetex")
+         summary="Set the value and expiration in milliseconds of a key", since="2.6.0",
+         complexity="O(1)")
+def psetex(ctx, key, milliseconds, value):
+    _set_key(ctx, key, value, _deadline(b"PX", milliseconds, "psetex"))
+    return OK
 
 
 psetex.typed_positions = lambda argc: (3,)
 
 
 @command("GETSET", arity=3, flags="write denyoom fast typed", keys=(1, 1, 1), group="string",
-         summary="Returns the previous string value of a key after setting it to a new value.",
+         summary="Set the string value of a key and return its old value", since="1.0.0",
          complexity="O(1)")
 def getset(ctx, key, value):
-    db = ctx.db
-    old = _load(db.get(key))
-    db.set(key, _store(value))
-    ctx.engine.dirty += 1
-    ctx.engine.notify(db, "$", "set", key)
+    old = _as_reply(ctx.db.get(key))
+    _set_key(ctx, key, value)
+    ctx.engine.rewrite_propagation(ctx, (ctx.db.id, [b"SET", key, value]))
     return old
 
 
@@ -201,85 +216,113 @@ getset.typed_positions = lambda argc: (2,)
 
 
 @command("GETDEL", arity=2, flags="write fast", keys=(1, 1, 1), group="string",
-         summary="Returns the string value of a key after deleting the key.", since="6.2.0",
+         summary="Get the value of a key and delete the key", since="6.2.0",
          complexity="O(1)")
 def getdel(ctx, key):
-    db = ctx.db
-    old = _load(db.get(key))
-    if old is not None:
-        db.delete(key)
-        ctx.engine.dirty += 1
-        ctx.engine.notify(db, "g", "del", key)
-    return old
+    v = ctx.db.get(key)
+    reply = _as_reply(v)
+    if v is not None:
+        _delete(ctx, key)
+    return reply
 
 
-@command("GETEX", arity=-2, flags="write fast", keys=(1, 1, 1), group="string",
-         summary="Returns the string value of a key after setting its expiration time.",
-         since="6.2.0", complexity="O(1)")
-def getex(ctx, key, *args):
+def _delete(ctx, key):
     db = ctx.db
-    unit = raw = None
-    i = 0
-    while i < len(args):
-        opt = args[i].upper()
-        if opt in (b"EX", b"PX", b"EXAT", b"PXAT") and unit is None and i + 1 < len(args):
-            unit, raw = opt, args[i + 1]
-            i += 2
-        elif opt == b"PERSIST" and unit is None:
-            unit = b"PERSIST"
-            i += 1
-        else:
-            raise _SYNTAX
-    now = now_ms()
-    when = _expire_arg(unit, raw, "getex", now) if unit not in (None, b"PERSIST") else None
-    value = db.get(key)
-    reply = _load(value)
-    if value is None or unit is None:
-        return reply
-    if unit == b"PERSIST":
-        if db.persist(key):
-            ctx.engine.dirty += 1
-            ctx.engine.rewrite_propagation(ctx, (db.id, [b"PERSIST", key]))
-            ctx.engine.notify(db, "g", "persist", key)
-        return reply
-    if when <= now:
-        db.delete(key)
+    if db.delete(key):
         ctx.engine.dirty += 1
         ctx.engine.rewrite_propagation(ctx, (db.id, [b"DEL", key]))
         ctx.engine.notify(db, "g", "del", key)
+
+
+def _parse_getex_options(args):
+    """GETEX's options: (unit or b"PERSIST" or None, raw expire)."""
+    unit = raw = None
+    i, n = 0, len(args)
+    while i < n:
+        opt = _option(args[i])
+        if opt == b"PERSIST" and unit in (None, b"PERSIST"):
+            unit = opt
+        elif opt in _EXPIRE_UNITS and unit in (None, opt) and i + 1 < n:
+            unit = opt
+            i += 1
+            raw = args[i]
+        else:
+            raise _syntax()
+        i += 1
+    return unit, raw
+
+
+@command("GETEX", arity=-2, flags="write fast", keys=(1, 1, 1), group="string",
+         summary="Get the value of a key and optionally set its expiration", since="6.2.0",
+         complexity="O(1)")
+def getex(ctx, key, *args):
+    unit, raw = _parse_getex_options(args) if args else (None, None)
+    db = ctx.db
+    v = db.get(key)
+    if v is None:
+        return None
+    reply = _as_reply(v)
+    if unit is None:
+        return reply
+    engine = ctx.engine
+    if unit == b"PERSIST":
+        if db.persist(key):
+            engine.dirty += 1
+            engine.rewrite_propagation(ctx, (db.id, [b"PERSIST", key]))
+            engine.notify(db, "g", "persist", key)
+        return reply
+    when = _deadline(unit, raw, "getex")
+    if not _EXPIRE_UNITS[unit][1] and when <= now_ms():
+        # an absolute deadline already passed: the key goes now
+        _delete(ctx, key)
         return reply
     db.set_expire(key, when)
-    ctx.engine.dirty += 1
-    ctx.engine.rewrite_propagation(ctx, (db.id, [b"PEXPIREAT", key, b"%d" % when]))
-    ctx.engine.notify(db, "g", "expire", key)
+    engine.dirty += 1
+    engine.rewrite_propagation(ctx, (db.id, [b"PEXPIREAT", key, b"%d" % when]))
+    engine.notify(db, "g", "expire", key)
     return reply
 
 
 @command("MGET", arity=-2, flags="readonly fast", keys=(1, -1, 1), group="string",
-         summary="Atomically returns the string values of one or more keys.",
+         summary="Get the values of all the given keys", since="1.0.0",
          complexity="O(N) where N is the number of keys to retrieve.")
 def mget(ctx, *keys):
     get = ctx.db.get
     out = []
+    append = out.append
     for k in keys:
         v = get(k)
         t = type(v)
-        out.append(v if t is bytes else v.value if t is TypedValue else None)
+        if t is bytes:
+            append(v)
+        elif t is TypedValue:
+            append(v.value)
+        else:
+            append(None)          # missing, or not a string
     return out
 
 
+def _every_other(start):
+    return lambda argc: range(start, argc, 2)
+
+
 @command("MSET", arity=-3, flags="write denyoom typed", keys=(1, -1, 2), group="string",
-         summary="Atomically creates or modifies the string values of one or more keys.",
-         since="1.0.1", complexity="O(N) where N is the number of keys to set.")
+         summary="Set multiple keys to multiple values", since="1.0.1",
+         complexity="O(N) where N is the number of keys to set.")
 def mset(ctx, *args):
-    if len(args) % 2:
+    n = len(args)
+    if n & 1:
         raise ReplyError(errors.WRONG_ARITY % "mset")
     db = ctx.db
-    for i in range(0, len(args), 2):
-        key = args[i]
-        db.set(key, _store(args[i + 1]))
-        ctx.engine.notify(db, "$", "set", key)
-    ctx.engine.dirty += len(args) // 2
+    engine = ctx.engine
+    dbset = db.set
+    notify = engine.notify_flags
+    for i in range(0, n, 2):
+        v = args[i + 1]
+        dbset(args[i], v if type(v) is bytes else TypedValue(v))
+        if notify:
+            engine.notify(db, "$", "set", args[i])
+    engine.dirty += n >> 1
     return OK
 
 
@@ -287,592 +330,823 @@ mset.typed_positions = _every_other(2)
 
 
 @command("MSETNX", arity=-3, flags="write denyoom typed", keys=(1, -1, 2), group="string",
-         summary="Atomically modifies the string values of one or more keys only when all "
-                 "keys don't exist.", since="1.0.1",
-         complexity="O(N) where N is the number of keys to set.")
+         summary="Set multiple keys to multiple values, only if none of the keys exist",
+         since="1.0.1", complexity="O(N) where N is the number of keys to set.")
 def msetnx(ctx, *args):
-    if len(args) % 2:
+    n = len(args)
+    if n & 1:
         raise ReplyError(errors.WRONG_ARITY % "msetnx")
     db = ctx.db
-    for i in range(0, len(args), 2):
+    for i in range(0, n, 2):
         if db.get(args[i]) is not None:
             return 0
-    for i in range(0, len(args), 2):
+    for i in range(0, n, 2):
         db.set(args[i], _store(args[i + 1]))
         ctx.engine.notify(db, "$", "set", args[i])
-    ctx.engine.dirty += len(args) // 2
+    ctx.engine.dirty += n >> 1
     return 1
 
 
 msetnx.typed_positions = _every_other(2)
 
 
-# -- editing -------------------------------------------------------------------------
-@command("APPEND", arity=3, flags="write denyoom fast", keys=(1, 1, 1), group="string",
-         summary="Appends a string to the value of a key. Creates the key if it doesn't exist.",
-         since="2.0.0", complexity="O(1).")
-def append(ctx, key, value):
+# -- editing -----------------------------------------------------------------------
+def _modified(ctx, key, new, event):
+    """Replace a string by ``new`` keeping its TTL, with dirty and notification."""
     db = ctx.db
-    old = db.get_string(key)
-    new = value if old is None else old + value
-    if len(new) > _MAX_STRING:
-        raise ReplyError(errors.STRING_TOO_LONG)
     db.set(key, new, keepttl=True)
     ctx.engine.dirty += 1
-    ctx.engine.notify(db, "$", "append", key)
+    ctx.engine.notify(db, "$", event, key)
+
+
+@command("APPEND", arity=3, flags="write denyoom fast", keys=(1, 1, 1), group="string",
+         summary="Append a value to a key", since="2.0.0",
+         complexity="O(1). The amortized time complexity is O(1) assuming the appended value "
+                    "is small and the already present value is of any size, since the dynamic "
+                    "string library used by Redis will double the free space available on "
+                    "every reallocation.")
+def append(ctx, key, value):
+    old = ctx.db.get_string(key)
+    if old is None:
+        new = value
+    else:
+        if len(old) + len(value) > _max_len(ctx):
+            raise ReplyError(errors.STRING_TOO_LONG)
+        new = old + value
+    _modified(ctx, key, new, "append")
     return len(new)
 
 
 @command("STRLEN", arity=2, flags="readonly fast", keys=(1, 1, 1), group="string",
-         summary="Returns the length of a string value.", since="2.2.0", complexity="O(1)")
+         summary="Get the length of the value stored in a key", since="2.2.0",
+         complexity="O(1)")
 def strlen(ctx, key):
     v = ctx.db.get_string(key)
     return 0 if v is None else len(v)
 
 
-def _range(start, end, n):
-    if start < 0:
-        start = n + start
-    if end < 0:
-        end = n + end
-    if start < 0:
-        start = 0
-    if end < 0:
-        end = 0
-    if end >= n:
-        end = n - 1
-    return start, end
+_RANGE_COMPLEXITY = (
+    "O(N) where N is the length of the returned string. The complexity is ultimately "
+    "determined by the returned length, but because creating a substring from an existing "
+    "string is very cheap, it can be considered O(1) for small strings.")
 
 
 @command("GETRANGE", arity=4, flags="readonly", keys=(1, 1, 1), group="string",
-         summary="Returns a substring of the string stored at a key.", since="2.4.0",
-         complexity="O(N) where N is the length of the returned string.")
+         summary="Get a substring of the string stored at a key", since="2.4.0",
+         complexity=_RANGE_COMPLEXITY)
 def getrange(ctx, key, start, end):
-    s = parse_int(start)
-    e = parse_int(end)
+    start = parse_int(start)
+    end = parse_int(end)
     v = ctx.db.get_string(key)
-    if v is None:
-        return b""
-    if s < 0 and e < 0 and s > e:
+    if v is None or (start < 0 and end < 0 and start > end):
         return b""
     n = len(v)
-    s, e = _range(s, e, n)
-    if s > e or n == 0:
+    if start < 0:
+        start = max(n + start, 0)
+    if end < 0:
+        end = max(n + end, 0)
+    if end >= n:
+        end = n - 1
+    if start > end or n == 0:
         return b""
-    return v[s:e + 1]
+    return v[start:end + 1]
 
 
 @command("SUBSTR", arity=4, flags="readonly", keys=(1, 1, 1), group="string",
-         summary="Returns a substring from a string value.",
-         complexity="O(N) where N is the length of the returned string.")
+         summary="Get a substring of the string stored at a key", since="1.0.0",
+         complexity=_RANGE_COMPLEXITY)
 def substr(ctx, key, start, end):
     return getrange(ctx, key, start, end)
 
 
 @command("SETRANGE", arity=4, flags="write denyoom", keys=(1, 1, 1), group="string",
-         summary="Overwrites a part of a string value with another by an offset. Creates the "
-                 "key if it doesn't exist.", since="2.2.0", complexity="O(1)")
+         summary="Overwrite part of a string at key starting at the specified offset",
+         since="2.2.0",
+         complexity="O(1), not counting the time taken to copy the new string in place. "
+                    "Usually, this string is very small so the amortized complexity is O(1). "
+                    "Otherwise, complexity is O(M) with M being the length of the value "
+                    "argument.")
 def setrange(ctx, key, offset, value):
-    off = parse_int(offset)
-    if off < 0:
+    offset = parse_int(offset)
+    if offset < 0:
         raise ReplyError(errors.OFFSET_OUT_OF_RANGE)
-    db = ctx.db
-    old = db.get_string(key)
-    if old is None:
-        if not value:
-            return 0
-        old = b""
-    elif not value:
-        return len(old)
-    if off + len(value) > _MAX_STRING:
+    old = ctx.db.get_string(key)
+    if not value:
+        return 0 if old is None else len(old)
+    if offset + len(value) > _max_len(ctx):
         raise ReplyError(errors.STRING_TOO_LONG)
-    buf = bytearray(old)
-    if len(buf) < off:
-        buf.extend(b"\x00" * (off - len(buf)))
-    buf[off:off + len(value)] = value
-    db.set(key, bytes(buf), keepttl=True)
-    ctx.engine.dirty += 1
-    ctx.engine.notify(db, "$", "setrange", key)
-    return len(buf)
+    if old is None:
+        old = b""
+    pad = offset - len(old)
+    if pad >= 0:
+        new = old + b"\x00" * pad + value
+    else:
+        new = old[:offset] + value + old[offset + len(value):]
+    _modified(ctx, key, new, "setrange")
+    return len(new)
 
 
-# -- counters ------------------------------------------------------------------------
+# -- counters ----------------------------------------------------------------------
 def _incr(ctx, key, delta):
     db = ctx.db
     old = db.get(key)
     if old is None:
-        cur = 0
+        new = delta
     elif type(old) is bytes:
-        cur = parse_int(old) if len(old) <= 20 else None
-        if cur is None:
-            raise _NOT_INTEGER
+        new = parse_int(old) + delta
+        if new > INT64_MAX or new < INT64_MIN:
+            raise ReplyError(errors.OVERFLOW)
     else:
-        raise _WRONGTYPE
-    new = cur + delta
-    if new < INT64_MIN or new > INT64_MAX:
-        raise _OVERFLOW
-    db.set(key, b"%d" % new, keepttl=True)
-    ctx.engine.dirty += 1
-    if ctx.engine.notify_flags:
-        ctx.engine.notify(db, "$", "incrby", key)
+        raise _wrongtype()
+    db.set(key, b"%d" % new, True)
+    engine = ctx.engine
+    engine.dirty += 1
+    if engine.notify_flags:
+        engine.notify(db, "$", "incrby", key)
     return new
 
 
 @command("INCR", arity=2, flags="write denyoom fast", keys=(1, 1, 1), group="string",
-         summary="Increments the integer value of a key by one. Uses 0 as initial value if the "
-                 "key doesn't exist.", complexity="O(1)")
+         summary="Increment the integer value of a key by one", since="1.0.0",
+         complexity="O(1)")
 def incr(ctx, key):
     return _incr(ctx, key, 1)
 
 
 @command("DECR", arity=2, flags="write denyoom fast", keys=(1, 1, 1), group="string",
-         summary="Decrements the integer value of a key by one. Uses 0 as initial value if the "
-                 "key doesn't exist.", complexity="O(1)")
+         summary="Decrement the integer value of a key by one", since="1.0.0",
+         complexity="O(1)")
 def decr(ctx, key):
     return _incr(ctx, key, -1)
 
 
 @command("INCRBY", arity=3, flags="write denyoom fast", keys=(1, 1, 1), group="string",
-         summary="Increments the integer value of a key by a number. Uses 0 as initial value "
-                 "if the key doesn't exist.", complexity="O(1)")
-def incrby(ctx, key, delta):
-    return _incr(ctx, key, parse_int(delta))
+         summary="Increment the integer value of a key by the given amount", since="1.0.0",
+         complexity="O(1)")
+def incrby(ctx, key, increment):
+    return _incr(ctx, key, parse_int(increment))
 
 
 @command("DECRBY", arity=3, flags="write denyoom fast", keys=(1, 1, 1), group="string",
-         summary="Decrements a number from the integer value of a key. Uses 0 as initial value "
-                 "if the key doesn't exist.", complexity="O(1)")
-def decrby(ctx, key, delta):
-    d = parse_int(delta)
+         summary="Decrement the integer value of a key by the given number", since="1.0.0",
+         complexity="O(1)")
+def decrby(ctx, key, decrement):
+    d = parse_int(decrement)
     if d == INT64_MIN:
-        raise ReplyError("ERR decrement would overflow")
+        raise ReplyError(errors.DECREMENT_OVERFLOW)
     return _incr(ctx, key, -d)
 
 
-def format_long_double(v):
-    """INCRBYFLOAT's output: Redis prints a long double with %.17Lf and trims
-    trailing zeros; the shortest repr that round-trips is what that gives for
-    values that came from a double."""
-    if v == int(v) and abs(v) < 1e17:
-        return b"%d" % int(v)
-    text = repr(v)
-    if "e" in text or "E" in text:
-        text = "%.17f" % v
-        text = text.rstrip("0").rstrip(".")
-    return text.encode()
+# INCRBYFLOAT works in the x86-64 80-bit long double (64-bit significand), as
+# Redis does: strtold, one rounded addition, then "%.17Lf" with the trailing
+# zeros removed.  A finite long double is kept exactly as (m, k) = m * 2**k;
+# infinities are the floats inf/-inf.
+_LD_DIGITS = 64                  # significand bits
+_LD_MIN_EXP = -16445             # exponent of the least subnormal, 2**-16445
+_LD_MAX_BITS = 16384             # finite values are below 2**16384
+_MAX_LONG_DOUBLE_CHARS = 5 * 1024
+_LD_DECIMAL = re.compile(rb"([+-]?)(?:([0-9]+)\.?([0-9]*)|\.([0-9]+))(?:[eE]([+-]?[0-9]+))?\Z")
+_LD_HEX = re.compile(rb"([+-]?)0[xX](?:([0-9a-fA-F]+)\.?([0-9a-fA-F]*)|\.([0-9a-fA-F]+))"
+                     rb"(?:[pP]([+-]?[0-9]+))?\Z")
+_LD_INF = re.compile(rb"[+-]?inf(?:inity)?\Z", re.IGNORECASE)
+_TEN17 = 10 ** 17
+_DIGIT_CHUNK = 4000              # below Python's default int/str conversion limit
 
 
-@command("INCRBYFLOAT", arity=3, flags="write denyoom fast", keys=(1, 1, 1), group="string",
-         summary="Increment the floating point value of a key by a number. Uses 0 as initial "
-                 "value if the key doesn't exist.", since="2.6.0", complexity="O(1)")
-def incrbyfloat(ctx, key, delta):
-    db = ctx.db
-    d = parse_float(delta)
-    old = db.get(key)
-    if old is None:
-        cur = 0.0
-    elif type(old) is bytes:
-        cur = parse_float(old)
+def _ld_round(m, k):
+    """The long double nearest to m * 2**k (ties to even): (m, k), or None
+    on overflow."""
+    if m == 0:
+        return 0, 0
+    a = -m if m < 0 else m
+    top = a.bit_length() + k           # a * 2**k < 2**top
+    if top <= _LD_MIN_EXP:             # below half the least subnormal
+        return 0, 0
+    q = max(top - _LD_DIGITS, _LD_MIN_EXP)
+    if q > k:
+        shift = q - k
+        rest = a & ((1 << shift) - 1)
+        a >>= shift
+        half = 1 << (shift - 1)
+        if rest > half or (rest == half and a & 1):
+            a += 1
+        k = q
+    if a.bit_length() + k > _LD_MAX_BITS:
+        return None
+    return (-a if m < 0 else a), k
+
+
+def _ld_from_ratio(neg, num, den):
+    """The long double nearest to num/den (positive integers)."""
+    e = num.bit_length() - den.bit_length()
+    if (num << -e if e < 0 else num) < (den << e if e > 0 else den):
+        e -= 1                          # now 2**e <= num/den < 2**(e+1)
+    if e < _LD_MIN_EXP - 1:
+        return 0, 0
+    q = max(e + 1 - _LD_DIGITS, _LD_MIN_EXP)
+    if q < 0:
+        num <<= -q
     else:
-        raise _WRONGTYPE
-    new = cur + d
-    if math.isinf(new) or math.isnan(new):
-        raise ReplyError(errors.INCR_NAN_INF)
-    text = format_long_double(new)
-    db.set(key, text, keepttl=True)
-    ctx.engine.dirty += 1
-    ctx.engine.rewrite_propagation(ctx, (db.id, [b"SET", key, text, b"KEEPTTL"]))
-    ctx.engine.notify(db, "$", "incrbyfloat", key)
+        den <<= q
+    a, rest = divmod(num, den)
+    if 2 * rest > den or (2 * rest == den and a & 1):
+        a += 1
+    if a.bit_length() + q > _LD_MAX_BITS:
+        return None
+    return (-a if neg else a), q
+
+
+def _int_from_digits(s):
+    if len(s) <= _DIGIT_CHUNK:
+        return int(s)
+    v = 0
+    for i in range(0, len(s), _DIGIT_CHUNK):
+        chunk = s[i:i + _DIGIT_CHUNK]
+        v = v * 10 ** len(chunk) + int(chunk)
+    return v
+
+
+def _int_to_digits(v):
+    if v < 10 ** _DIGIT_CHUNK:
+        return b"%d" % v
+    parts = []
+    base = 10 ** _DIGIT_CHUNK
+    while v >= base:
+        v, low = divmod(v, base)
+        parts.append(b"%0*d" % (_DIGIT_CHUNK, low))
+    parts.append(b"%d" % v)
+    return b"".join(reversed(parts))
+
+
+def parse_long_double(b):
+    """``b`` as Redis' string2ld reads it (strtold, nothing around it, no
+    NaN, no overflow, no underflow to zero): (m, k), +-inf, or None if invalid."""
+    if not b or len(b) >= _MAX_LONG_DOUBLE_CHARS:
+        return None
+    mt = _LD_DECIMAL.match(b)
+    if mt is not None:
+        sign, whole, frac, only_frac, exp = mt.groups()
+        if whole is None:
+            whole, frac = b"", only_frac
+        digits = (whole + frac).lstrip(b"0")
+        if not digits:
+            return 0, 0
+        e10 = (int(exp) if exp else 0) - len(frac)
+        magnitude = len(digits) + e10      # 10**(magnitude-1) <= value < 10**magnitude
+        if magnitude > 4934:
+            return None                    # overflow
+        if magnitude < -4952:
+            return None                    # underflow to zero
+        d = _int_from_digits(digits)
+        if e10 >= 0:
+            r = _ld_round(d * 10 ** e10, 0)
+        else:
+            r = _ld_from_ratio(False, d, 10 ** -e10)
+        if r is None or r[0] == 0:
+            return None
+        return (-r[0], r[1]) if sign == b"-" else r
+    mt = _LD_HEX.match(b)
+    if mt is not None:
+        sign, whole, frac, only_frac, exp = mt.groups()
+        if whole is None:
+            whole, frac = b"", only_frac
+        h = int(whole + frac, 16)
+        if h == 0:
+            return 0, 0
+        k = (int(exp) if exp else 0) - 4 * len(frac)
+        r = _ld_round(-h if sign == b"-" else h, k)
+        if r is None or r[0] == 0:
+            return None
+        return r
+    if _LD_INF.match(b):
+        return float("-inf") if b[:1] == b"-" else float("inf")
+    return None
+
+
+def format_long_double(v):
+    """(m, k) as Redis prints an INCRBYFLOAT result: "%.17Lf" with trailing
+    zeros (and the point) removed, "-0" as "0"."""
+    m, k = v
+    a = -m if m < 0 else m
+    if k >= 0:
+        text = _int_to_digits(a << k)
+    else:
+        scaled = a * _TEN17
+        shift = -k
+        q = scaled >> shift
+        rest = scaled & ((1 << shift) - 1)
+        half = 1 << (shift - 1)
+        if rest > half or (rest == half and q & 1):
+            q += 1
+        whole, frac = divmod(q, _TEN17)
+        text = _int_to_digits(whole)
+        if frac:
+            text += b"." + (b"%017d" % frac).rstrip(b"0")
+    if m < 0 and text != b"0":
+        text = b"-" + text
     return text
 
 
+@command("INCRBYFLOAT", arity=3, flags="write denyoom fast", keys=(1, 1, 1), group="string",
+         summary="Increment the float value of a key by the given amount", since="2.6.0",
+         complexity="O(1)")
+def incrbyfloat(ctx, key, increment):
+    db = ctx.db
+    old = db.get(key)
+    if old is None:
+        cur = (0, 0)
+    elif type(old) is bytes:
+        cur = parse_long_double(old)
+    else:
+        raise _wrongtype()
+    inc = parse_long_double(increment)
+    if cur is None or inc is None:
+        raise ReplyError(errors.NOT_FLOAT)
+    if type(cur) is float or type(inc) is float:
+        raise ReplyError(errors.INCR_NAN_INF)
+    (m1, k1), (m2, k2) = cur, inc
+    k = min(k1, k2)
+    total = _ld_round((m1 << (k1 - k)) + (m2 << (k2 - k)), k)
+    if total is None:
+        raise ReplyError(errors.INCR_NAN_INF)
+    text = format_long_double(total)
+    _modified(ctx, key, text, "incrbyfloat")
+    # replayed as the value it produced, whatever the float formatting elsewhere
+    ctx.engine.rewrite_propagation(ctx, (db.id, [b"SET", key, text, b"KEEPTTL"]))
+    return text
 
-# -- bitmaps ---------------------------------------------------------------------------
-_BIT_OFFSET = ReplyError(errors.BIT_OFFSET)
-_MAX_BIT_OFFSET = 4 * 1024 * 1024 * 1024 - 1     # 512 MB in bits
 
-
-def _bit_offset(raw):
+# -- bitmaps -----------------------------------------------------------------------
+def _bit_offset(ctx, raw, hash_bits=0):
+    """A bit offset as Redis' getBitOffsetFromArgument: ``#n`` means n * bits
+    (BITFIELD), limited to the bits of proto-max-bulk-len bytes."""
+    if hash_bits and raw[:1] == b"#":
+        raw = raw[1:]
+    else:
+        hash_bits = 0
     try:
         v = parse_int(raw)
     except ReplyError:
-        raise _BIT_OFFSET from None
-    if v < 0 or v > _MAX_BIT_OFFSET:
-        raise _BIT_OFFSET
+        raise ReplyError(errors.BIT_OFFSET) from None
+    if hash_bits:
+        v = ((v * hash_bits + 2 ** 63) % 2 ** 64) - 2 ** 63   # C's int64 arithmetic
+    if v < 0 or (v >> 3) >= _max_len(ctx):
+        raise ReplyError(errors.BIT_OFFSET)
     return v
 
 
 @command("SETBIT", arity=4, flags="write denyoom", keys=(1, 1, 1), group="bitmap",
-         summary="Sets or clears the bit at offset of the string value. Creates the key if it "
-                 "doesn't exist.", since="2.2.0", complexity="O(1)")
+         summary="Sets or clears the bit at offset in the string value stored at key",
+         since="2.2.0", complexity="O(1)")
 def setbit(ctx, key, offset, value):
-    off = _bit_offset(offset)
-    if value not in (b"0", b"1"):
+    offset = _bit_offset(ctx, offset)
+    try:
+        on = parse_int(value)
+    except ReplyError:
+        raise ReplyError(errors.BIT_VALUE) from None
+    if on & ~1:
         raise ReplyError(errors.BIT_VALUE)
-    db = ctx.db
-    old = db.get_string(key) or b""
-    byte = off >> 3
-    buf = bytearray(old)
-    if len(buf) <= byte:
-        buf.extend(b"\x00" * (byte + 1 - len(buf)))
-    mask = 1 << (7 - (off & 7))
-    prev = 1 if buf[byte] & mask else 0
-    if value == b"1":
-        buf[byte] |= mask
-    else:
-        buf[byte] &= ~mask & 0xFF
-    db.set(key, bytes(buf), keepttl=True)
-    ctx.engine.dirty += 1
-    ctx.engine.notify(db, "$", "setbit", key)
+    old = ctx.db.get_string(key)
+    byte = offset >> 3
+    mask = 0x80 >> (offset & 7)
+    if old is None:
+        old = b""
+    grow = byte + 1 - len(old)
+    current = old[byte] if grow <= 0 else 0
+    prev = 1 if current & mask else 0
+    if grow > 0 or prev != on:
+        # Redis counts the write only when the string grows or the bit changes
+        buf = bytearray(old)
+        if grow > 0:
+            buf.extend(bytes(grow))
+        buf[byte] = (current | mask) if on else (current & ~mask)
+        _modified(ctx, key, bytes(buf), "setbit")
     return prev
 
 
 @command("GETBIT", arity=3, flags="readonly fast", keys=(1, 1, 1), group="bitmap",
-         summary="Returns a bit value by offset.", since="2.2.0", complexity="O(1)")
+         summary="Returns the bit value at offset in the string value stored at key",
+         since="2.2.0", complexity="O(1)")
 def getbit(ctx, key, offset):
-    off = _bit_offset(offset)
+    offset = _bit_offset(ctx, offset)
     v = ctx.db.get_string(key)
-    if v is None or (off >> 3) >= len(v):
+    if v is None or (offset >> 3) >= len(v):
         return 0
-    return 1 if v[off >> 3] & (1 << (7 - (off & 7))) else 0
+    return 1 if v[offset >> 3] & (0x80 >> (offset & 7)) else 0
 
 
-def _bit_range(args, n_bytes, allow_end=True):
-    """(start, end, bit_mode) from [start end [BYTE|BIT]] in BYTE or BIT units."""
-    start = parse_int(args[0])
-    end = parse_int(args[1]) if len(args) > 1 else None
-    bit = False
-    if len(args) > 2:
-        unit = args[2].upper()
-        if unit == b"BIT":
-            bit = True
-        elif unit != b"BYTE":
-            raise _SYNTAX
-    if len(args) > 3:
-        raise _SYNTAX
-    total = n_bytes * 8 if bit else n_bytes
-    if end is None:
-        end = total - 1
+def _bit_unit(arg):
+    unit = _option(arg)
+    if unit == b"BIT":
+        return True
+    if unit == b"BYTE":
+        return False
+    raise _syntax()
+
+
+def _clamp(start, end, total):
+    """Redis' negative index conversion and clamping of [start, end] to total units."""
     if start < 0:
-        start += total
+        start = max(total + start, 0)
     if end < 0:
-        end += total
-    if start < 0:
-        start = 0
-    if end < 0:
-        end = 0
+        end = max(total + end, 0)
     if end >= total:
         end = total - 1
-    return start, end, bit
+    return start, end
+
+
+def _edge_masks(first, last):
+    """Masks of the bits of the first and last byte inside bit range [first, last]."""
+    return 0xFF >> (first & 7), (0xFF << (7 - (last & 7))) & 0xFF
+
+
+def _popcount(data):
+    return int.from_bytes(data, "big").bit_count()
 
 
 @command("BITCOUNT", arity=-2, flags="readonly", keys=(1, 1, 1), group="bitmap",
-         summary="Counts the number of set bits (population counting) in a string.",
-         since="2.6.0", complexity="O(N)")
+         summary="Count set bits in a string", since="2.6.0", complexity="O(N)")
 def bitcount(ctx, key, *args):
-    if len(args) == 1 or len(args) > 3:
-        raise _SYNTAX
-    if args:
-        parse_int(args[0])
-        parse_int(args[1])
+    # Redis 7.0 looks the key up before it reads the range
     v = ctx.db.get_string(key)
     if v is None:
-        if len(args) == 3 and args[2].upper() not in (b"BIT", b"BYTE"):
-            raise _SYNTAX
         return 0
-    if not args:
-        return int.from_bytes(v, "big").bit_count()
-    start, end, bit = _bit_range(args, len(v))
+    n = len(args)
+    if n == 0:
+        return _popcount(v)
+    if n not in (2, 3):
+        raise _syntax()
+    start = parse_int(args[0])
+    end = parse_int(args[1])
+    if start < 0 and end < 0 and start > end:
+        return 0
+    bits = n == 3 and _bit_unit(args[2])
+    total = len(v) * 8 if bits else len(v)
+    start, end = _clamp(start, end, total)
     if start > end:
         return 0
-    if not bit:
-        return int.from_bytes(v[start:end + 1], "big").bit_count()
-    n = int.from_bytes(v, "big")
-    total = len(v) * 8
-    width = end - start + 1
-    return ((n >> (total - 1 - end)) & ((1 << width) - 1)).bit_count()
+    if not bits:
+        return _popcount(v[start:end + 1])
+    first, last = start >> 3, end >> 3
+    head, tail = _edge_masks(start, end)
+    if first == last:
+        return (v[first] & head & tail).bit_count()
+    return (_popcount(v[first + 1:last]) + (v[first] & head).bit_count()
+            + (v[last] & tail).bit_count())
+
+
+_NOT_ZERO = re.compile(rb"[^\x00]")
+_NOT_ONES = re.compile(rb"[^\xff]")
+
+
+def _first_bit(v, want, first, last):
+    """Position of the first bit equal to ``want`` in bit range [first, last] of v, or -1."""
+    fb, lb = first >> 3, last >> 3
+    head, tail = _edge_masks(first, last)
+    flip = 0 if want else 0xFF
+    if fb == lb:
+        x = (v[fb] ^ flip) & head & tail
+        return fb * 8 + 8 - x.bit_length() if x else -1
+    x = (v[fb] ^ flip) & head
+    if x:
+        return fb * 8 + 8 - x.bit_length()
+    found = (_NOT_ZERO if want else _NOT_ONES).search(v, fb + 1, lb)
+    if found is not None:
+        i = found.start()
+        return i * 8 + 8 - (v[i] ^ flip).bit_length()
+    x = (v[lb] ^ flip) & tail
+    return lb * 8 + 8 - x.bit_length() if x else -1
 
 
 @command("BITPOS", arity=-3, flags="readonly", keys=(1, 1, 1), group="bitmap",
-         summary="Finds the first set (1) or clear (0) bit in a string.", since="2.8.7",
-         complexity="O(N)")
+         summary="Find first bit set or clear in a string", since="2.8.7", complexity="O(N)")
 def bitpos(ctx, key, bit, *args):
-    if bit not in (b"0", b"1"):
-        raise ReplyError("ERR The bit argument must be 1 or 0.")
-    if len(args) > 3:
-        raise _SYNTAX
-    for a in args[:2]:
-        parse_int(a)
-    want = bit == b"1"
+    want = parse_int(bit)
+    if want not in (0, 1):
+        raise ReplyError(errors.BIT_ARGUMENT)
+    # Redis 7.0 looks the key up before it reads the range
     v = ctx.db.get_string(key)
     if v is None:
-        if len(args) == 3 and args[2].upper() not in (b"BIT", b"BYTE"):
-            raise _SYNTAX
         return -1 if want else 0
-    end_given = len(args) >= 2
-    if args:
-        start, end, bitmode = _bit_range(args if len(args) > 1 else (args[0],), len(v))
+    n = len(args)
+    if n > 3:
+        raise _syntax()
+    end_given = n >= 2
+    if n == 0:
+        start, end, bits = 0, len(v) - 1, False
     else:
-        start, end, bitmode = 0, len(v) - 1, False
+        start = parse_int(args[0])
+        bits = n == 3 and _bit_unit(args[2])
+        total = len(v) * 8 if bits else len(v)
+        end = parse_int(args[1]) if end_given else total - 1
+        start, end = _clamp(start, end, total)
     if start > end:
         return -1
-    if bitmode:
-        first, last = start, end
-    else:
-        first, last = start * 8, end * 8 + 7
-    for pos in range(first, last + 1):
-        byte = v[pos >> 3]
-        if (byte == 0 and want) or (byte == 0xFF and not want):
-            continue
-        if bool(byte & (1 << (7 - (pos & 7)))) == want:
-            return pos
-    if not want and not end_given and not bitmode:
-        return last + 1
-    return -1
+    if not bits:
+        start, end = start * 8, end * 8 + 7
+    pos = _first_bit(v, want, start, end)
+    if pos < 0 and not want and not end_given:
+        # no clear bit: the string counts as padded with zeros on the right
+        return (end >> 3) * 8 + 8
+    return pos
+
+
+_BITOPS = (b"AND", b"OR", b"XOR", b"NOT")
 
 
 @command("BITOP", arity=-4, flags="write denyoom", keys=(2, -1, 1), group="bitmap",
-         summary="Performs bitwise operations on multiple strings, and stores the result.",
-         since="2.6.0", complexity="O(N)", write_keys=lambda argv: [argv[2]])
-def bitop(ctx, op, dest, *keys):
-    o = op.upper()
-    if o not in (b"AND", b"OR", b"XOR", b"NOT"):
-        raise _SYNTAX
-    if o == b"NOT" and len(keys) != 1:
-        raise ReplyError("ERR BITOP NOT must be called with a single source key.")
+         summary="Perform bitwise operations between strings", since="2.6.0",
+         complexity="O(N)", write_keys=lambda argv: [argv[2]])
+def bitop(ctx, operation, destkey, *keys):
+    op = _option(operation)
+    if op not in _BITOPS:
+        raise _syntax()
+    if op == b"NOT" and len(keys) != 1:
+        raise ReplyError(errors.BITOP_NOT_SINGLE_KEY)
+    get_string = ctx.db.get_string
+    values = [get_string(k) or b"" for k in keys]
+    size = max(len(v) for v in values)
     db = ctx.db
-    values = [db.get_string(k) or b"" for k in keys]
-    n = max((len(v) for v in values), default=0)
-    if n == 0:
-        if db.delete(dest):
+    if size == 0:
+        # an empty result deletes the destination (propagated as the BITOP itself)
+        if db.delete(destkey):
             ctx.engine.dirty += 1
-            ctx.engine.notify(db, "g", "del", dest)
+            ctx.engine.notify(db, "g", "del", destkey)
         return 0
-    ints = [int.from_bytes(v.ljust(n, b"\x00"), "big") for v in values]
-    if o == b"NOT":
-        r = ~ints[0] & ((1 << (8 * n)) - 1)
-    else:
-        r = ints[0]
+    # as integers, each string padded with zero bytes on the right
+    ints = [int.from_bytes(v, "big") << (8 * (size - len(v))) for v in values]
+    result = ints[0]
+    if op == b"NOT":
+        result ^= (1 << (8 * size)) - 1
+    elif op == b"AND":
         for x in ints[1:]:
-            if o == b"AND":
-                r &= x
-            elif o == b"OR":
-                r |= x
-            else:
-                r ^= x
-    db.set(dest, r.to_bytes(n, "big"))
+            result &= x
+    elif op == b"OR":
+        for x in ints[1:]:
+            result |= x
+    else:
+        for x in ints[1:]:
+            result ^= x
+    db.set(destkey, result.to_bytes(size, "big"))
     ctx.engine.dirty += 1
-    ctx.engine.notify(db, "$", "set", dest)
-    return n
+    ctx.engine.notify(db, "$", "set", destkey)
+    return size
+
+
+_BF_GET, _BF_SET, _BF_INCRBY = 0, 1, 2
+_BF_OPS = {b"GET": (_BF_GET, 2), b"SET": (_BF_SET, 3), b"INCRBY": (_BF_INCRBY, 3)}
+_BF_OVERFLOWS = (b"WRAP", b"SAT", b"FAIL")
 
 
 def _bitfield_type(raw):
-    t = raw.lower()
-    if t[:1] in (b"i", b"u") and t[1:].isdigit():
-        bits = int(t[1:])
-        signed = t[:1] == b"i"
-        if 1 <= bits <= (64 if signed else 63):
-            return signed, bits
-    raise ReplyError("ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is "
-                     "not supported but i64 is.")
+    """(signed, bits) from ``i<bits>`` (1..64) or ``u<bits>`` (1..63); lower case only."""
+    kind = raw[:1]
+    if kind in (b"i", b"u"):
+        digits = raw[1:]
+        if b"\x00" in digits:
+            digits = digits[:digits.index(b"\x00")]
+        try:
+            bits = parse_int(digits)
+        except ReplyError:
+            bits = 0
+        if 1 <= bits <= (64 if kind == b"i" else 63):
+            return kind == b"i", bits
+    raise ReplyError(errors.BITFIELD_TYPE)
 
 
-def _bitfield_offset(raw, bits):
-    mult = raw[:1] == b"#"
-    try:
-        v = parse_int(raw[1:] if mult else raw)
-    except ReplyError:
-        raise _BIT_OFFSET from None
-    if mult:
-        v *= bits
-    if v < 0 or v > _MAX_BIT_OFFSET:
-        raise _BIT_OFFSET
-    return v
-
-
-def _read_field(buf, off, bits, signed):
-    v = 0
-    for i in range(bits):
-        pos = off + i
-        byte = buf[pos >> 3] if (pos >> 3) < len(buf) else 0
-        v = (v << 1) | ((byte >> (7 - (pos & 7))) & 1)
-    if signed and v >> (bits - 1):
-        v -= 1 << bits
-    return v
-
-
-def _write_field(buf, off, bits, value):
-    need = (off + bits + 7) >> 3
-    if len(buf) < need:
-        buf.extend(b"\x00" * (need - len(buf)))
-    value &= (1 << bits) - 1
-    for i in range(bits):
-        pos = off + i
-        bit = (value >> (bits - 1 - i)) & 1
-        mask = 1 << (7 - (pos & 7))
-        if bit:
-            buf[pos >> 3] |= mask
+def _parse_bitfield(ctx, args):
+    """The operations of a BITFIELD call: (opcode, signed, bits, offset, value, overflow)."""
+    ops = []
+    overflow = b"WRAP"
+    i, n = 0, len(args)
+    while i < n:
+        name = _option(args[i])
+        spec = _BF_OPS.get(name)
+        if spec is not None and n - i - 1 >= spec[1]:
+            opcode = spec[0]
+            signed, bits = _bitfield_type(args[i + 1])
+            offset = _bit_offset(ctx, args[i + 2], bits)
+            value = parse_int(args[i + 3]) if opcode != _BF_GET else 0
+            ops.append((opcode, signed, bits, offset, value, overflow))
+            i += 1 + spec[1]
+        elif name == b"OVERFLOW" and i + 1 < n:
+            overflow = _option(args[i + 1])
+            if overflow not in _BF_OVERFLOWS:
+                raise ReplyError(errors.BITFIELD_OVERFLOW_TYPE)
+            i += 2
         else:
-            buf[pos >> 3] &= ~mask & 0xFF
+            raise _syntax()
+    return ops
 
 
-def _overflow(value, bits, signed, mode):
-    """(value, overflowed) after applying WRAP/SAT/FAIL."""
-    lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+def _get_field(v, offset, bits, signed):
+    first = offset >> 3
+    last = (offset + bits - 1) >> 3
+    chunk = v[first:last + 1]
+    width = (last - first + 1) * 8
+    x = int.from_bytes(chunk, "big") << (width - 8 * len(chunk))   # zeros past the end
+    x = (x >> (width - (offset & 7) - bits)) & ((1 << bits) - 1)
+    if signed and x >> (bits - 1):
+        x -= 1 << bits
+    return x
+
+
+def _set_field(buf, offset, bits, value):
+    first = offset >> 3
+    last = (offset + bits - 1) >> 3
+    width = (last - first + 1) * 8
+    shift = width - (offset & 7) - bits
+    mask = ((1 << bits) - 1) << shift
+    x = int.from_bytes(buf[first:last + 1], "big")
+    x = (x & ~mask) | ((value << shift) & mask)
+    buf[first:last + 1] = x.to_bytes(last - first + 1, "big")
+
+
+def _fit(value, bits, signed, overflow):
+    """``value`` fitted in the field as OVERFLOW says; None when FAIL refuses it."""
+    if signed:
+        lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    else:
+        lo, hi = 0, (1 << bits) - 1
     if lo <= value <= hi:
-        return value, False
-    if mode == b"WRAP":
+        return value
+    if overflow == b"WRAP":
         value &= (1 << bits) - 1
         if signed and value >> (bits - 1):
             value -= 1 << bits
-        return value, False
-    if mode == b"SAT":
-        return (hi if value > hi else lo), False
-    return None, True
+        return value
+    if overflow == b"SAT":
+        return hi if value > hi else lo
+    return None
 
 
-def _bitfield(ctx, key, args, readonly):
-    ops = []
-    i = 0
-    mode = b"WRAP"
-    while i < len(args):
-        op = args[i].upper()
-        if op == b"GET" and i + 2 < len(args):
-            signed, bits = _bitfield_type(args[i + 1])
-            ops.append((b"GET", signed, bits, _bitfield_offset(args[i + 2], bits), None, mode))
-            i += 3
-        elif op in (b"SET", b"INCRBY") and i + 3 < len(args) and not readonly:
-            signed, bits = _bitfield_type(args[i + 1])
-            off = _bitfield_offset(args[i + 2], bits)
-            ops.append((op, signed, bits, off, parse_int(args[i + 3]), mode))
-            i += 4
-        elif op == b"OVERFLOW" and i + 1 < len(args) and not readonly:
-            mode = args[i + 1].upper()
-            if mode not in (b"WRAP", b"SAT", b"FAIL"):
-                raise ReplyError("ERR Invalid OVERFLOW type specified")
-            i += 2
-        elif readonly and op in (b"SET", b"INCRBY", b"OVERFLOW"):
-            raise ReplyError("ERR BITFIELD_RO only supports the GET subcommand")
-        else:
-            raise _SYNTAX
+def _bitfield(ctx, key, args, readonly_command):
+    ops = _parse_bitfield(ctx, args)
+    writes = [op for op in ops if op[0] != _BF_GET]
     db = ctx.db
+    if not writes:
+        v = db.get(key)
+        if v is not None and type(v) is not bytes:
+            raise _wrongtype()
+        v = v or b""
+        return [_get_field(v, offset, bits, signed) for _, signed, bits, offset, _, _ in ops]
+    if readonly_command:
+        raise ReplyError(errors.BITFIELD_RO_GET_ONLY)
     old = db.get_string(key)
-    buf = bytearray(old or b"")
+    # the string is made long enough for the farthest write, even if it fails
+    need = (max(offset + bits - 1 for _, _, bits, offset, _, _ in writes) >> 3) + 1
+    if old is None:
+        buf = bytearray(need)
+        db.set(key, bytes(buf))
+    else:
+        buf = bytearray(old)
+        if len(buf) < need:
+            buf.extend(bytes(need - len(buf)))
+            db.set(key, bytes(buf), keepttl=True)
     out = []
-    changed = False
-    for op, signed, bits, off, arg, mode in ops:
-        cur = _read_field(buf, off, bits, signed)
-        if op == b"GET":
+    changes = 0
+    for opcode, signed, bits, offset, value, overflow in ops:
+        cur = _get_field(buf, offset, bits, signed)
+        if opcode == _BF_GET:
             out.append(cur)
             continue
-        new = arg if op == b"SET" else cur + arg
-        if op == b"SET":
-            # SET wraps the given value into the field as Redis does
-            val, failed = _overflow(new, bits, signed, mode) if mode != b"WRAP" else (
-                _overflow(new, bits, signed, b"WRAP")[0], False)
+        if opcode == _BF_SET:
+            if not signed:
+                value &= 0xFFFFFFFFFFFFFFFF       # C: the value as uint64_t
+            new = _fit(value, bits, signed, overflow)
+            reply = cur
         else:
-            val, failed = _overflow(new, bits, signed, mode)
-        if failed:
+            new = reply = _fit(cur + value, bits, signed, overflow)
+        if new is None:
             out.append(None)
             continue
-        _write_field(buf, off, bits, val)
-        changed = True
-        out.append(cur if op == b"SET" else val)
-    if changed:
+        _set_field(buf, offset, bits, new)
+        changes += 1
+        out.append(reply)
+    if changes:
         db.set(key, bytes(buf), keepttl=True)
-        ctx.engine.dirty += 1
+        ctx.engine.dirty += changes
         ctx.engine.notify(db, "$", "setbit", key)
     return out
 
 
 @command("BITFIELD", arity=-2, flags="write denyoom", keys=(1, 1, 1), group="bitmap",
-         summary="Performs arbitrary bitfield integer operations on strings.", since="3.2.0",
+         summary="Perform arbitrary bitfield integer operations on strings", since="3.2.0",
          complexity="O(1) for each subcommand specified")
 def bitfield(ctx, key, *args):
     return _bitfield(ctx, key, args, False)
 
 
 @command("BITFIELD_RO", arity=-2, flags="readonly fast", keys=(1, 1, 1), group="bitmap",
-         summary="Performs arbitrary read-only bitfield integer operations on strings.",
-         since="6.0.0", complexity="O(1) for each subcommand specified")
+         summary="Perform arbitrary bitfield integer operations on strings. Read-only "
+                 "variant of BITFIELD", since="6.0.0",
+         complexity="O(1) for each subcommand specified")
 def bitfield_ro(ctx, key, *args):
     return _bitfield(ctx, key, args, True)
 
 
-# -- LCS -------------------------------------------------------------------------------
+# -- LCS ---------------------------------------------------------------------------
+def _lcs_rows(a, b):
+    """Bit-parallel LCS table (Hyyro): rows[i] is a bitmask over b such that
+    LCS(a[:i], b[:j]) == j - popcount(rows[i] & (2**j - 1))."""
+    m = len(b)
+    full = (1 << m) - 1
+    masks = {}
+    rev = b[::-1]
+    for c in set(a).intersection(b):
+        table = bytes(0x31 if x == c else 0x30 for x in range(256))
+        masks[c] = int(rev.translate(table), 2)
+    rows = [full]
+    v = full
+    for c in a:
+        u = v & masks.get(c, 0)
+        v = ((v + u) | (v - u)) & full
+        rows.append(v)
+    return rows
+
+
 @command("LCS", arity=-3, flags="readonly", keys=(1, 2, 1), group="string",
-         summary="Finds the longest common substring.", since="7.0.0",
+         summary="Find longest common substring", since="7.0.0",
          complexity="O(N*M) where N and M are the lengths of s1 and s2, respectively")
 def lcs(ctx, key1, key2, *args):
-    want_len = want_idx = with_len = False
-    min_len = 0
-    i = 0
-    while i < len(args):
-        opt = args[i].upper()
-        if opt == b"LEN":
-            want_len = True
-        elif opt == b"IDX":
+    db = ctx.db
+    a = db.get(key1)
+    b = db.get(key2)
+    if (a is not None and type(a) is not bytes) or (b is not None and type(b) is not bytes):
+        raise ReplyError(errors.LCS_NOT_STRINGS)
+    a = a or b""
+    b = b or b""
+    want_len = want_idx = with_match_len = False
+    min_match_len = 0
+    i, n = 0, len(args)
+    while i < n:
+        opt = _option(args[i])
+        if opt == b"IDX":
             want_idx = True
+        elif opt == b"LEN":
+            want_len = True
         elif opt == b"WITHMATCHLEN":
-            with_len = True
-        elif opt == b"MINMATCHLEN" and i + 1 < len(args):
-            min_len = max(0, parse_int(args[i + 1]))
+            with_match_len = True
+        elif opt == b"MINMATCHLEN" and i + 1 < n:
             i += 1
+            min_match_len = max(parse_int(args[i]), 0)
         else:
-            raise _SYNTAX
+            raise _syntax()
         i += 1
     if want_len and want_idx:
-        raise ReplyError("ERR If you want both the length and indexes, please just use IDX.")
-    a = ctx.db.get_string(key1) or b""
-    b = ctx.db.get_string(key2) or b""
-    n, m = len(a), len(b)
-    if (n + 1) * (m + 1) > 10 ** 8:
-        raise ReplyError("ERR Insufficient memory, transient memory for LCS exceeds "
-                         "proto-max-bulk-len")
-    table = [[0] * (m + 1) for _ in range(n + 1)]
-    for x in range(1, n + 1):
-        ax = a[x - 1]
-        row, prev = table[x], table[x - 1]
-        for y in range(1, m + 1):
-            row[y] = prev[y - 1] + 1 if ax == b[y - 1] else max(prev[y], row[y - 1])
-    length = table[n][m]
+        raise ReplyError(errors.LCS_LEN_AND_IDX)
+    alen, blen = len(a), len(b)
+    if alen >= 2 ** 32 - 2 or blen >= 2 ** 32 - 2:
+        raise ReplyError(errors.LCS_TOO_LONG)
+    if (alen + 1) * (blen + 1) * 4 > _max_len(ctx):
+        raise ReplyError(errors.LCS_NO_MEMORY)
+    rows = _lcs_rows(a, b)
+    length = blen - rows[alen].bit_count()
     if want_len:
         return length
-    # walk back collecting the string and the matching ranges
+
+    def table(x, y):
+        return y - (rows[x] & ((1 << y) - 1)).bit_count()
+
+    # walk back from the end as Redis does, which decides the LCS and ranges chosen
     out = bytearray(length)
     idx = length
     matches = []
-    x, y = n, m
-    arange = brange = None
+    unset = alen
+    a_start, a_end, b_start, b_end = unset, 0, 0, 0
+    x, y = alen, blen
     while x > 0 and y > 0:
+        emit = False
         if a[x - 1] == b[y - 1]:
-            idx -= 1
-            out[idx] = a[x - 1]
-            if arange is not None and arange[0] == x and brange[0] == y:
-                arange[0] -= 1
-                brange[0] -= 1
+            out[idx - 1] = a[x - 1]
+            if a_start == unset:
+                a_start = a_end = x - 1
+                b_start = b_end = y - 1
+            elif a_start == x and b_start == y:
+                a_start -= 1
+                b_start -= 1
             else:
-                if arange is not None:
-                    matches.append((arange, brange))
-                arange = [x - 1, x - 1]
-                brange = [y - 1, y - 1]
+                emit = True
+            if a_start == 0 or b_start == 0:
+                emit = True
+            idx -= 1
             x -= 1
             y -= 1
-        elif table[x - 1][y] > table[x][y - 1]:
-            x -= 1
         else:
-            y -= 1
-    if arange is not None:
-        matches.append((arange, brange))
-    if not want_idx:
-        return bytes(out)
-    items = []
-    for ar, br in matches:
-        mlen = ar[1] - ar[0] + 1
-        if mlen < min_len:
-            continue
-        item = [[ar[0], ar[1]], [br[0], br[1]]]
-        if with_len:
-            item.append(mlen)
-        items.append(item)
-    return {b"matches": items, b"len": length}
+            if table(x - 1, y) > table(x, y - 1):
+                x -= 1
+            else:
+                y -= 1
+            if a_start != unset:
+                emit = True
+        if emit:
+            match_len = a_end - a_start + 1
+            if want_idx and (min_match_len == 0 or match_len >= min_match_len):
+                item = [[a_start, a_end], [b_start, b_end]]
+                if with_match_len:
+                    item.append(match_len)
+                matches.append(item)
+            a_start = unset
+    if want_idx:
+        return {b"matches": matches, b"len": length}
+    return bytes(out)
