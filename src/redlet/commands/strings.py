@@ -995,12 +995,13 @@ def _bitfield(ctx, key, args, readonly_command):
     old = db.get_string(key)
     # the string is made long enough for the farthest write, even if it fails
     need = (max(offset + bits - 1 for _, _, bits, offset, _, _ in writes) >> 3) + 1
+    grew = old is None or len(old) < need
     if old is None:
         buf = bytearray(need)
         db.set(key, bytes(buf))
     else:
         buf = bytearray(old)
-        if len(buf) < need:
+        if grew:
             buf.extend(bytes(need - len(buf)))
             db.set(key, bytes(buf), keepttl=True)
     out = []
@@ -1021,7 +1022,9 @@ def _bitfield(ctx, key, args, readonly_command):
             out.append(None)
             continue
         _set_field(buf, offset, bits, new)
-        changes += 1
+        # as Redis 7.0: a write counts if the string grew or the field changed
+        if grew or new != cur:
+            changes += 1
         out.append(reply)
     if changes:
         db.set(key, bytes(buf), keepttl=True)
