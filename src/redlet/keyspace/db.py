@@ -189,7 +189,9 @@ class Database:
         checked = expired = 0
         keys = self._expire_keys
         pos = self._expire_pos
-        if pos >= len(keys):
+        # a new snapshot once the walk is done, or once enough keys arrived
+        # that the sample could miss a stale share (ACCEPTABLE_STALE) among them
+        if pos >= len(keys) or len(expires) * 100 > len(keys) * (100 + ACCEPTABLE_STALE):
             keys = self._expire_keys = list(expires)
             pos = 0
         busy = len(keys) <= _EXPIRE_SLICE or self._mostly_stale(keys, now)
