@@ -24,10 +24,6 @@ from ..protocol import OK, Status
 from ..util import INT64_MAX, INT64_MIN, parse_int
 from .registry import command, container, subcommand
 
-_NO_SUCH_KEY = ReplyError(errors.NO_SUCH_KEY)
-_SAME_OBJECT = ReplyError(errors.SAME_OBJECT)
-_DB_OUT_OF_RANGE = ReplyError(errors.DB_INDEX_OUT_OF_RANGE)
-_SYNTAX = ReplyError(errors.SYNTAX)
 _INT32_MIN, _INT32_MAX = -2 ** 31, 2 ** 31 - 1
 
 # values whose arrival at a key may serve clients blocked on it (BLPOP, BZPOPMIN,
@@ -51,7 +47,7 @@ def _db_index(ctx, raw):
         raise ReplyError(errors.INT_OUT_OF_RANGE % (_INT32_MIN, _INT32_MAX))
     dbs = ctx.engine.dbs
     if idx < 0 or idx >= len(dbs):
-        raise _DB_OUT_OF_RANGE
+        raise ReplyError(errors.DB_INDEX_OUT_OF_RANGE)
     return dbs[idx]
 
 
@@ -218,7 +214,7 @@ def _rename(ctx, src, dst, nx):
     db = ctx.db
     v = db.get(src)
     if v is None:
-        raise _NO_SUCH_KEY
+        raise ReplyError(errors.NO_SUCH_KEY)
     if src == dst:
         return 0 if nx else OK
     if db.get(dst) is not None:
@@ -302,10 +298,10 @@ def copy(ctx, src, dst, *args):
             explicit_db = True
             i += 1
         else:
-            raise _SYNTAX
+            raise ReplyError(errors.SYNTAX)
         i += 1
     if target is db and src == dst:
-        raise _SAME_OBJECT
+        raise ReplyError(errors.SAME_OBJECT)
     v = db.get(src)
     if v is None:
         return 0
@@ -333,7 +329,7 @@ def move(ctx, key, dbindex):
     db = ctx.db
     target = _db_index(ctx, dbindex)
     if target is db:
-        raise _SAME_OBJECT
+        raise ReplyError(errors.SAME_OBJECT)
     v = db.get(key)
     if v is None or target.get(key) is not None:
         return 0
@@ -492,12 +488,18 @@ _EMBSTR_LIMIT = 44                    # OBJ_ENCODING_EMBSTR_SIZE_LIMIT
 
 
 def _int_or_none(b):
-    if len(b) > 20:
+    """``b`` as Redis' ``string2ll`` reads a 64-bit integer, or None (no
+    exception: OBJECT ENCODING asks this of every member of a set)."""
+    n = len(b)
+    if n == 0 or n > 20:
         return None
-    try:
-        return parse_int(b)
-    except ReplyError:
+    if b == b"0":
+        return 0
+    digits = b[1:] if b[0] == 0x2D else b
+    if not digits.isdigit() or digits[0] == 0x30:
         return None
+    v = int(b)
+    return v if INT64_MIN <= v <= INT64_MAX else None
 
 
 def _shared_integers(config):

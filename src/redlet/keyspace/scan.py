@@ -63,8 +63,6 @@ _ID_BITS = 24
 _ID_MASK = (1 << _ID_BITS) - 1
 _MAX_CURSOR = 2 ** 64 - 1
 
-_INVALID_CURSOR = ReplyError(errors.CURSOR_INVALID)
-_SYNTAX = ReplyError(errors.SYNTAX)
 
 
 class _Snapshot:
@@ -175,13 +173,13 @@ def parse_cursor(raw):
         negative = body[:1] == b"-"
         body = body[1:]
     if not body.isdigit():          # also rejects a bare sign and any space
-        raise _INVALID_CURSOR
+        raise ReplyError(errors.CURSOR_INVALID)
     digits = body.lstrip(b"0")
     if len(digits) > 20:
-        raise _INVALID_CURSOR
+        raise ReplyError(errors.CURSOR_INVALID)
     value = int(digits or b"0")
     if value > _MAX_CURSOR:
-        raise _INVALID_CURSOR
+        raise ReplyError(errors.CURSOR_INVALID)
     if negative:
         value = (-value) & _MAX_CURSOR
     return value
@@ -199,17 +197,17 @@ def parse_scan_options(args, allow_type=True):
     while i < n:
         opt = args[i].lower()
         if i + 1 >= n:
-            raise _SYNTAX
+            raise ReplyError(errors.SYNTAX)
         if opt == b"count":
             count = parse_int(args[i + 1])
             if count < 1:
-                raise _SYNTAX
+                raise ReplyError(errors.SYNTAX)
         elif opt == b"match":
             pattern = None if args[i + 1] == b"*" else args[i + 1]
         elif opt == b"type" and allow_type:
             kind = args[i + 1]
         else:
-            raise _SYNTAX
+            raise ReplyError(errors.SYNTAX)
         i += 2
     return pattern, count, kind
 
