@@ -1,11 +1,8 @@
 """A Hypothesis state machine drives random sequences of string, bitmap and
 expiry commands on a few keys; redlet and redis-server must agree on every
 reply, byte for byte."""
-import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
-
-from .conftest import Differ
 
 KEYS = st.sampled_from(["a", "b", "c"])
 VALUES = st.sampled_from(["", "0", "1", "-1", "10", "007", "abc", "hello world", "1.5", "-0.25",
@@ -25,15 +22,11 @@ BF_TYPES = st.sampled_from(["i1", "u1", "i5", "u7", "i8", "u8", "i16", "u63", "i
 
 
 class StringMachine(RuleBasedStateMachine):
-    ports = None
+    diff = None          # the ``diff`` fixture, shared by the examples
 
     def __init__(self):
         super().__init__()
-        self.diff = Differ(*self.ports)
         self.diff.both("FLUSHALL")
-
-    def teardown(self):
-        self.diff.close()
 
     def check(self, *cmd):
         self.diff.check(*cmd)
@@ -152,8 +145,8 @@ class StringMachine(RuleBasedStateMachine):
         self.diff.check_approx(cmd, key, tolerance=1 if cmd == "TTL" else 100)
 
 
-def test_string_state_machine(servers):
-    StringMachine.ports = servers
+def test_string_state_machine(diff):
+    StringMachine.diff = diff
     run_state_machine_as_test(StringMachine, settings=settings(
         max_examples=100, stateful_step_count=60, deadline=None,
         suppress_health_check=list(HealthCheck)))
