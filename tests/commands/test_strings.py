@@ -43,7 +43,7 @@ def invalid_expire(name):
 def check(run, script):
     for cmd, expected in script:
         got = run(*cmd)
-        assert got == expected, "%r: expected %r, got %r" % (cmd, expected, got)
+        assert got == expected, f"{cmd!r}: expected {expected!r}, got {got!r}"
 
 
 @pytest.fixture
@@ -481,8 +481,8 @@ def test_bitop(run):
         (("GET", "d"), bulk(b"\x0f\xff\x55")), (("BITOP", "NOT", "d", "a"), integer(3)),
         (("GET", "d"), bulk(b"\x00\xf0\xaa")), (("BITOP", "NOT", "d", "nokey"), integer(0)),
         (("EXISTS", "d"), integer(0)),
-        (("BITOP", "NOT", "d", "a", "b"), b"-ERR BITOP NOT must be called with a single source "
-                                          b"key.\r\n"),
+        (("BITOP", "NOT", "d", "a", "b"),
+         b"-ERR BITOP NOT must be called with a single source key.\r\n"),
         (("BITOP", "NAND", "d", "a"), SYNTAX), (("BITOP", "AND", "d"), arity("bitop")),
         (("SET", "t", "v", "EX", "100"), OK), (("BITOP", "OR", "t", "a"), integer(3)),
         (("TTL", "t"), integer(-1)),
@@ -541,8 +541,8 @@ def test_lcs(run, listkey):
         (("LCS", "key1", "key2"), bulk("mytext")), (("LCS", "key1", "key2", "LEN"), integer(6)),
         (("LCS", "key1", "key2", "IDX"), idx),
         (("LCS", "key1", "key2", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"),
-         b"*4\r\n$7\r\nmatches\r\n*1\r\n*3\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n:4\r\n"
-         b"$3\r\nlen\r\n:6\r\n"),
+         (b"*4\r\n$7\r\nmatches\r\n*1\r\n*3\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n:4\r\n"
+          b"$3\r\nlen\r\n:6\r\n")),
         (("LCS", "key1", "key2", "LEN", "IDX"),
          b"-ERR If you want both the length and indexes, please just use IDX.\r\n"),
         (("LCS", "key1", "key2", "IDX", "MINMATCHLEN", "x"), NOT_INT),

@@ -37,8 +37,8 @@ def check_dirty(diff, *cmd):
     diff.check(*cmd)
     after = dirty(diff)
     assert after[0] - before[0] == after[1] - before[1], \
-        "%r: redis counted %d changes, redlet %d" % (
-            cmd, after[0] - before[0], after[1] - before[1])
+        f"{cmd!r}: redis counted {after[0] - before[0]} changes, " \
+        f"redlet {after[1] - before[1]}"
 
 
 @pytest.fixture
@@ -287,11 +287,11 @@ def test_incrbyfloat_random_values(diff):
         if kind == 0:
             v = repr(rnd.uniform(-1e6, 1e6))
         elif kind == 1:
-            v = "%de%d" % (rnd.randint(-99999, 99999), rnd.randint(-4960, 4935))
+            v = f"{rnd.randint(-99999, 99999)}e{rnd.randint(-4960, 4935)}"
         elif kind == 2:
-            v = "%.*f" % (rnd.randint(0, 30), rnd.uniform(-100, 100))
+            v = f"{rnd.uniform(-100, 100):.{rnd.randint(0, 30)}f}"
         else:
-            v = "0x%xp%d" % (rnd.getrandbits(70), rnd.randint(-16500, 16400))
+            v = f"0x{rnd.getrandbits(70):x}p{rnd.randint(-16500, 16400)}"
         diff.check("SET", "f", repr(rnd.uniform(-1000, 1000)))
         diff.check("INCRBYFLOAT", "f", v)
 
@@ -467,7 +467,7 @@ def test_bitfield_random(diff):
             signed = rnd.random() < 0.5
             bits = rnd.randint(1, 64 if signed else 63)
             t = ("i" if signed else "u") + str(bits)
-            off = str(rnd.randint(0, 80)) if rnd.random() < 0.7 else "#%d" % rnd.randint(0, 5)
+            off = str(rnd.randint(0, 80)) if rnd.random() < 0.7 else f"#{rnd.randint(0, 5)}"
             if kind == 0:
                 args += ["GET", t, off]
             elif kind == 1:

@@ -1,7 +1,8 @@
 """A Hypothesis state machine drives random sequences of string, bitmap and
 expiry commands on a few keys; redlet and redis-server must agree on every
 reply, byte for byte."""
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
 KEYS = st.sampled_from(["a", "b", "c"])
