@@ -361,6 +361,7 @@ def info_sections(engine, client):
         ("used_cpu_sys_children", "0.000000"), ("used_cpu_user_children", "0.000000"),
     ]
     sections["modules"] = []
+    sections["cluster"] = [("cluster_enabled", 0)]
     for ext in engine.extensions:
         hook = getattr(ext, "info_modules", None)
         if hook is not None:
@@ -386,7 +387,7 @@ def info_sections(engine, client):
 
 
 _DEFAULT_SECTIONS = ("server", "clients", "memory", "persistence", "stats", "replication",
-                     "cpu", "modules", "errorstats", "keyspace")
+                     "cpu", "modules", "errorstats", "cluster", "keyspace")
 _ALL_SECTIONS = _DEFAULT_SECTIONS[:-2] + ("commandstats", "errorstats", "keyspace")
 
 

@@ -48,12 +48,15 @@ answered in one call with cursor 0 and no snapshot.
 No protocol here, except the argument parsing the four commands share
 (``parse_cursor``, ``parse_scan_options``), which raises Redis' errors.
 """
+import functools
+import re
+import threading
 import time
 from collections import OrderedDict
 
 from .. import errors
 from ..errors import ReplyError
-from ..util import glob_match, parse_int
+from ..util import parse_int
 
 MAX_SNAPSHOTS = 1024
 MAX_SNAPSHOT_ITEMS = 16_000_000       # about 128 MB of references in all
@@ -86,6 +89,8 @@ class ScanRegistry:
         self.snapshots = OrderedDict()      # id -> _Snapshot, least recently used first
         self.items = 0                      # entries held by all snapshots
         self._next_id = 1
+        # engines embedded in several threads share the registry
+        self._lock = threading.Lock()
 
     def __len__(self):
         return len(self.snapshots)
@@ -99,6 +104,10 @@ class ScanRegistry:
         drops those, and applies MATCH/TYPE); ``next_cursor`` is 0 when the
         walk is complete.
         """
+        with self._lock:
+            return self._page(owner, source, cursor, count, whole)
+
+    def _page(self, owner, source, cursor, count, whole):
         now = self.clock()
         snap = None
         sid = cursor & _ID_MASK
@@ -148,8 +157,9 @@ class ScanRegistry:
             self.items -= len(snap.items)
 
     def clear(self):
-        self.snapshots.clear()
-        self.items = 0
+        with self._lock:
+            self.snapshots.clear()
+            self.items = 0
 
 
 REGISTRY = ScanRegistry()
@@ -214,16 +224,112 @@ def parse_scan_options(args, allow_type=True):
 
 # -- MATCH -----------------------------------------------------------------------
 _GLOB_SPECIAL = frozenset(b"*?[\\")
+_STAR = None                    # a '*' among the compiled tokens
 
 
 def _plain(b):
     return not _GLOB_SPECIAL.intersection(b)
 
 
+def _glob_tokens(p):
+    """A Redis glob (``stringmatchlen``) as tokens: ``_STAR``, or a regex (bytes)
+    matching exactly one byte.  Brackets follow Redis to the letter: ``\\``
+    escapes, ``]`` closes, ``x-y`` is a range (either order) when two more
+    bytes follow, and a class left open at the end of the pattern ends it."""
+    tokens = []
+    i, n = 0, len(p)
+    while i < n:
+        c = p[i]
+        if c == 0x2A:                                       # '*'
+            if not tokens or tokens[-1] is not _STAR:
+                tokens.append(_STAR)
+            i += 1
+        elif c == 0x3F:                                     # '?'
+            tokens.append(b".")
+            i += 1
+        elif c == 0x5B:                                     # '['
+            i += 1
+            negate = i < n and p[i] == 0x5E
+            if negate:
+                i += 1
+            items = []
+            while True:
+                if i < n and p[i] == 0x5C and n - i >= 2:   # escaped byte
+                    items.append(b"\\x%02x" % p[i + 1])
+                    i += 2
+                elif i < n and p[i] == 0x5D:                # ']'
+                    i += 1
+                    break
+                elif i >= n:                                # open class: the pattern ends
+                    break
+                elif n - i >= 3 and p[i + 1] == 0x2D:       # range
+                    lo, hi = sorted((p[i], p[i + 2]))
+                    items.append(b"\\x%02x-\\x%02x" % (lo, hi))
+                    i += 3
+                else:
+                    items.append(b"\\x%02x" % p[i])
+                    i += 1
+            if items:
+                tokens.append(b"[" + (b"^" if negate else b"") + b"".join(items) + b"]")
+            else:
+                tokens.append(b"." if negate else b"(?!)")
+        else:
+            if c == 0x5C and n - i >= 2:                    # escape
+                i += 1
+                c = p[i]
+            tokens.append(b"\\x%02x" % c)
+            i += 1
+    return tokens
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_glob(pattern):
+    """A predicate for any glob.  The pattern is cut at its stars into
+    fixed-width segments, each a compiled regex: the first must match at the
+    start, the last at the end, the others leftmost in order between them.
+    Greedy leftmost placement is exact for globs and never backtracks, so a
+    pattern full of stars stays linear (a single regex could explode)."""
+    segments = [[]]
+    for t in _glob_tokens(pattern):
+        if t is _STAR:
+            segments.append([])
+        else:
+            segments[-1].append(t)
+    compiled = [(re.compile(b"".join(seg), re.DOTALL), len(seg)) for seg in segments]
+    if len(compiled) == 1:
+        whole = compiled[0][0]
+        return lambda s: whole.fullmatch(s) is not None
+    (head, head_len), (tail, tail_len) = compiled[0], compiled[-1]
+    middle = compiled[1:-1]
+    fixed = head_len + tail_len + sum(w for _, w in middle)
+
+    def match(s):
+        n = len(s)
+        # Redis: an empty string matches only the empty pattern
+        if n == 0 or n < fixed:
+            return False
+        if head_len and head.match(s, 0, head_len) is None:
+            return False
+        end = n - tail_len
+        if tail_len and tail.fullmatch(s, end) is None:
+            return False
+        pos = head_len
+        for seg, width in middle:
+            if width == 0:
+                continue
+            m = seg.search(s, pos, end)
+            if m is None:
+                return False
+            pos = m.end()
+        return True
+    return match
+
+
 def pattern_matcher(pattern):
-    """A predicate for a MATCH/KEYS glob (``util.glob_match`` semantics), or
-    None when the pattern matches everything.  The common shapes (``exact``,
-    ``prefix*``, ``*suffix``, ``*middle*``) skip the general matcher."""
+    """A predicate for a MATCH/KEYS glob (Redis' ``stringmatchlen``, as
+    ``util.glob_match``), or None when the pattern matches everything.  The
+    common shapes (``exact``, ``prefix*``, ``*suffix``, ``*middle*``) are plain
+    bytes operations; the rest run compiled (``_compiled_glob``)."""
     if pattern is None or pattern == b"*":
         return None
     if _plain(pattern):
@@ -236,4 +342,4 @@ def pattern_matcher(pattern):
             return lambda s, p=pattern[1:]: s.endswith(p)
         if head == b"*" and tail == b"*" and body and _plain(body):
             return lambda s, p=body: p in s
-    return lambda s, p=pattern: glob_match(p, s)
+    return _compiled_glob(pattern)
