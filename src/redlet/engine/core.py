@@ -308,6 +308,7 @@ class Engine:
         try:
             reply = cmd.fn(client, *argv[1:])
         except ReplyError as e:
+            e.__traceback__ = None      # error constants are shared: keep no frames alive
             reply = e
             cmd.stats_failed += 1
             self._count_error(e)
@@ -475,6 +476,7 @@ class Engine:
                     try:
                         reply = w.retry()
                     except ReplyError as e:
+                        e.__traceback__ = None
                         reply = e
                     finally:
                         self.executing = prev

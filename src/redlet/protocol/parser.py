@@ -224,6 +224,7 @@ class PythonRequestParser:
             try:
                 value, newpos = self._element(self._pos, 0)
             except _Incomplete:
+                _INCOMPLETE.__traceback__ = None    # shared instance: drop the frames
                 return None
             if type(value) is not bytes and type(args) is list:
                 args = self._args = TypedRequest(args)
