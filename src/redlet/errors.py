@@ -111,3 +111,56 @@ VALUE_OUT_OF_RANGE = "ERR value is out of range"
 NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0"
 NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args"
 LIMIT_NEGATIVE = "ERR LIMIT can't be negative"
+
+# streams
+STREAM_INVALID_ID = "ERR Invalid stream ID specified as stream command argument"
+XADD_ID_ZERO = "ERR The ID specified in XADD must be greater than 0-0"
+XADD_ID_TOO_SMALL = "ERR The ID specified in XADD is equal or smaller than the target stream top item"
+STREAM_EXHAUSTED = "ERR The stream has exhausted the last possible ID, unable to add more items"
+STREAM_MAXLEN_NEGATIVE = "ERR The MAXLEN argument must be >= 0."
+STREAM_LIMIT_NEGATIVE = "ERR The LIMIT argument must be >= 0."
+STREAM_LIMIT_WITHOUT_APPROX = "ERR syntax error, LIMIT cannot be used without the special ~ option"
+STREAM_LIMIT_WITHOUT_STRATEGY = (
+    "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy")
+STREAM_MAXLEN_AND_MINID = (
+    "ERR syntax error, MAXLEN and MINID options at the same time are not compatible")
+XTRIM_NO_STRATEGY = "ERR syntax error, XTRIM must be called with a trimming strategy"
+STREAM_INTERVAL_START = "ERR invalid start ID for the interval"
+STREAM_INTERVAL_END = "ERR invalid end ID for the interval"
+XREAD_UNBALANCED = (
+    "ERR Unbalanced '%s' list of streams: for each stream key an ID or '%s' must be specified.")
+XREAD_GROUP_OPTION = "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
+XREAD_NOACK_OPTION = "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."
+XREADGROUP_MISSING_GROUP = "ERR Missing GROUP option for XREADGROUP"
+XREADGROUP_NOGROUP = ("NOGROUP No such key '%s' or consumer group '%s' in XREADGROUP with GROUP "
+                      "option")
+XREADGROUP_DOLLAR = (
+    "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of "
+    "this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID "
+    "would just return an empty result set.")
+XREAD_GREATER = ("ERR The > ID can be specified only when calling XREADGROUP using the GROUP "
+                 "<group> <consumer> option.")
+TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range"
+XREADGROUP_GROUP_GONE = "NOGROUP the consumer group this client was blocked on no longer exists"
+XREADGROUP_KEY_GONE = "UNBLOCKED the stream key no longer exists"
+XGROUP_KEY_REQUIRED = (
+    "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to "
+    "use the MKSTREAM option to create an empty stream automatically.")
+NOGROUP_FOR_KEY = "NOGROUP No such consumer group '%s' for key name '%s'"
+NOGROUP_KEY_OR_GROUP = "NOGROUP No such key '%s' or consumer group '%s'"
+BUSYGROUP = "BUSYGROUP Consumer Group name already exists"
+ENTRIESREAD_INVALID = "ERR value for ENTRIESREAD must be positive or -1"
+SUBCOMMAND_SYNTAX = "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP."
+XCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XCLAIM"
+XCLAIM_IDLE = "ERR Invalid IDLE option argument for XCLAIM"
+XCLAIM_TIME = "ERR Invalid TIME option argument for XCLAIM"
+XCLAIM_RETRYCOUNT = "ERR Invalid RETRYCOUNT option argument for XCLAIM"
+XCLAIM_UNKNOWN_OPTION = "ERR Unrecognized XCLAIM option '%s'"
+XAUTOCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XAUTOCLAIM"
+XAUTOCLAIM_COUNT = "ERR COUNT must be > 0"
+XSETID_TOO_SMALL = "ERR The ID specified in XSETID is smaller than the target stream top item"
+XSETID_ENTRIES_ADDED_SMALL = (
+    "ERR The entries_added specified in XSETID is smaller than the target stream length")
+XSETID_BELOW_MAX_DELETED = (
+    "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id")
+XSETID_ENTRIES_ADDED_NEGATIVE = "ERR entries_added must be positive"

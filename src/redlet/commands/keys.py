@@ -225,6 +225,7 @@ def _rename(ctx, src, dst, nx):
     del db.data[src]
     if when is not None:
         del db.expires[src]
+    db.signal_ready(src)            # a blocked XREADGROUP hears its stream went away
     db.set(dst, v)
     if when is not None:
         db.set_expire(dst, when)
@@ -337,6 +338,7 @@ def move(ctx, key, dbindex):
     del db.data[key]
     if when is not None:
         del db.expires[key]
+    db.signal_ready(key)            # a blocked XREADGROUP hears its stream went away
     target.set(key, v)
     if when is not None:
         target.set_expire(key, when)

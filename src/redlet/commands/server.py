@@ -94,9 +94,8 @@ def swapdb(ctx, a, b):
         x._expire_keys = y._expire_keys = []
         x._expire_pos = y._expire_pos = 0
         for db in (x, y):
-            for key in list(db.blocking):
-                if key in db.data:
-                    db.signal_ready(key)
+            for key in list(db.blocking):   # present keys serve, gone ones unblock XREADGROUP
+                db.signal_ready(key)
     ctx.engine.dirty += 1
     return OK
 

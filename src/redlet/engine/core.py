@@ -463,8 +463,10 @@ class Engine:
                 for w in list(waiters):
                     if w.client.blocked is not w:
                         continue
-                    if db.get(key) is None:
-                        break
+                    # a deleted key serves only waiters that want to hear of it
+                    # (XREADGROUP replies -UNBLOCKED)
+                    if db.get(key) is None and not getattr(w.retry, "serve_missing_key", False):
+                        continue
                     client = w.client
                     # re-run the blocked command as this client
                     client.blocked = None

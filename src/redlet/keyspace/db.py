@@ -17,6 +17,7 @@ import time
 
 from .. import errors
 from ..errors import ReplyError
+from .stream import StreamValue
 from .values import HashValue, ListValue, SetValue, TypedValue
 from .zset import ZSetValue
 
@@ -99,6 +100,8 @@ class Database:
     # -- writes --------------------------------------------------------------
     def set(self, key, value, keepttl=False):
         """Store ``value``; drops the TTL unless ``keepttl``."""
+        if self.blocking and key in self.blocking and type(self.data.get(key)) is StreamValue:
+            self.signal_ready(key)      # a stream replaced: blocked XREADGROUPs hear of it
         self.data[key] = value
         if not keepttl and self.expires:
             self.expires.pop(key, None)
@@ -110,6 +113,8 @@ class Database:
         del self.data[key]
         if self.expires:
             self.expires.pop(key, None)
+        if self.blocking and key in self.blocking:
+            self.signal_ready(key)      # blocked XREADGROUPs hear of a deleted key
         return True
 
     def set_expire(self, key, when_ms):
@@ -141,6 +146,8 @@ class Database:
         self.expires.pop(key, None)
         if self.watched:
             self.touch(key)
+        if self.blocking and key in self.blocking:
+            self.signal_ready(key)
         if self.engine is not None:
             self.engine.key_expired(self, key)
 
@@ -149,6 +156,9 @@ class Database:
         if self.watched:
             for key in self.data:
                 self.touch(key)
+        for key in self.blocking:
+            if key in self.data:
+                self.signal_ready(key)
         self.data = {}
         self.expires = {}
         self._expire_keys = []
