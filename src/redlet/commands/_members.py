@@ -31,19 +31,21 @@ def random_repeated(container, count):
     return random.choices(list(container), k=count)
 
 
-def scan_reply(value, cursor, args, whole, pairs):
+def scan_reply(value, cursor, args, whole, pairs, source=None):
     """One HSCAN/SSCAN call over ``value`` (None if the key is missing).
 
     As Redis 7.0: the caller parses the cursor (``parse_cursor``) first, then
     looks the key up, and the options are read only when the key exists, so a
     missing key answers an empty page whatever the options.  ``whole`` is the size up to which the
     collection is answered in one call (Redis' listpack/intset encodings);
-    ``pairs`` adds each field's value after it (HSCAN).
+    ``pairs`` adds each field's value after it (HSCAN); ``source`` is the order to
+    walk (default: the value's own).
     """
     if value is None:
         return [b"0", []]
     pattern, count, _ = parse_scan_options(args, allow_type=False)
-    nxt, candidates = scan_page(value, value, cursor, count, whole)
+    nxt, candidates = scan_page(value, value if source is None else source, cursor, count,
+                                whole)
     match = pattern_matcher(pattern)
     out = []
     if pairs:

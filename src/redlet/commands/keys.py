@@ -18,6 +18,7 @@ from .. import errors
 from ..errors import ReplyError
 from ..keyspace.db import TYPE_NAMES, now_ms
 from ..keyspace.scan import parse_cursor, parse_scan_options, pattern_matcher, scan_page
+from ..keyspace.stream import StreamValue
 from ..keyspace.values import HashValue, ListValue, SetValue, TypedValue
 from ..keyspace.zset import ZSetValue
 from ..protocol import OK, Status
@@ -225,7 +226,8 @@ def _rename(ctx, src, dst, nx):
     del db.data[src]
     if when is not None:
         del db.expires[src]
-    db.signal_ready(src)            # a blocked XREADGROUP hears its stream went away
+    if type(v) is StreamValue:
+        db.signal_ready(src)        # a blocked XREADGROUP hears its stream went away
     db.set(dst, v)
     if when is not None:
         db.set_expire(dst, when)
@@ -338,7 +340,8 @@ def move(ctx, key, dbindex):
     del db.data[key]
     if when is not None:
         del db.expires[key]
-    db.signal_ready(key)            # a blocked XREADGROUP hears its stream went away
+    if type(v) is StreamValue:
+        db.signal_ready(key)        # a blocked XREADGROUP hears its stream went away
     target.set(key, v)
     if when is not None:
         target.set_expire(key, when)

@@ -23,7 +23,7 @@ from ..keyspace.values import SetValue
 from ..protocol import RespSet
 from ..util import INT64_MAX, parse_int
 from ._members import random_distinct, random_one, random_repeated, scan_reply
-from .keys import object_encoding
+from .keys import _int_or_none
 from .registry import command
 
 _LONG_MAX = INT64_MAX
@@ -39,6 +39,28 @@ def _sets(ctx, keys):
     another type (every key is checked, as Redis does)."""
     get = ctx.db.get_typed
     return [get(k, SetValue) for k in keys]
+
+
+def _intset_order(ctx, members):
+    """``members`` sorted numerically if Redis would hold them as an intset
+    (integers only, at most ``set-max-intset-entries``), else None."""
+    if len(members) > ctx.engine.config["set-max-intset-entries"]:
+        return None
+    ints = []
+    for m in members:
+        i = _int_or_none(m)
+        if i is None:
+            return None
+        ints.append((i, m))
+    ints.sort()
+    return [m for _, m in ints]
+
+
+def _ordered(ctx, members):
+    """A whole-set reply in Redis' order: an intset comes out sorted
+    numerically; any other order is Redis' hashtable order (unspecified)."""
+    ordered = _intset_order(ctx, members)
+    return RespSet(members if ordered is None else ordered)
 
 
 def _emptied(ctx, key):
@@ -117,7 +139,7 @@ def smismember(ctx, key, *members):
          complexity="O(N) where N is the set cardinality.")
 def smembers(ctx, key):
     s = _set(ctx, key)
-    return RespSet() if s is None else RespSet(s)
+    return RespSet() if s is None else _ordered(ctx, s)
 
 
 # -- random members ---------------------------------------------------------------------
@@ -283,7 +305,7 @@ def _store_keys(argv):
          summary="Intersect multiple sets", since="1.0.0",
          complexity=_ALGEBRA_COMPLEXITY["inter"])
 def sinter(ctx, *keys):
-    return RespSet(_intersection(_sets(ctx, keys)))
+    return _ordered(ctx, _intersection(_sets(ctx, keys)))
 
 
 @command("SINTERSTORE", arity=-3, flags="write denyoom", keys=(1, -1, 1), group="set",
@@ -296,7 +318,7 @@ def sinterstore(ctx, destination, *keys):
 @command("SUNION", arity=-2, flags="readonly", keys=(1, -1, 1), group="set",
          summary="Add multiple sets", since="1.0.0", complexity=_ALGEBRA_COMPLEXITY["union"])
 def sunion(ctx, *keys):
-    return RespSet(_union(_sets(ctx, keys)))
+    return _ordered(ctx, _union(_sets(ctx, keys)))
 
 
 @command("SUNIONSTORE", arity=-3, flags="write denyoom", keys=(1, -1, 1), group="set",
@@ -310,7 +332,7 @@ def sunionstore(ctx, destination, *keys):
          summary="Subtract multiple sets", since="1.0.0",
          complexity=_ALGEBRA_COMPLEXITY["diff"])
 def sdiff(ctx, *keys):
-    return RespSet(_difference(_sets(ctx, keys)))
+    return _ordered(ctx, _difference(_sets(ctx, keys)))
 
 
 @command("SDIFFSTORE", arity=-3, flags="write denyoom", keys=(1, -1, 1), group="set",
@@ -382,10 +404,9 @@ def sintercard(ctx, numkeys, *args):
 def sscan(ctx, key, cursor, *args):
     cur = parse_cursor(cursor)
     s = _set(ctx, key)
-    whole = 0
-    if s is not None:
-        config = ctx.engine.config
-        if (len(s) <= config["set-max-intset-entries"]
-                and object_encoding(config, s) == b"intset"):
-            whole = len(s)
-    return scan_reply(s, cur, args, whole, pairs=False)
+    if s is None:
+        return scan_reply(s, cur, args, 0, pairs=False)
+    ordered = _intset_order(ctx, s)
+    if ordered is not None:               # an intset: answered whole, in its order
+        return scan_reply(s, cur, args, len(s), pairs=False, source=ordered)
+    return scan_reply(s, cur, args, 0, pairs=False)
