@@ -112,6 +112,13 @@ NUMKEYS_NOT_POSITIVE = "ERR numkeys should be greater than 0"
 NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args"
 LIMIT_NEGATIVE = "ERR LIMIT can't be negative"
 
+# scripting (EVAL, FUNCTION)
+BUSY_FUNCTION = (
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+)
+NUMKEYS_NEGATIVE = "ERR Number of keys can't be negative"
+FUNCTION_NOT_FOUND = "ERR Function not found"
+
 # streams
 STREAM_INVALID_ID = "ERR Invalid stream ID specified as stream command argument"
 XADD_ID_ZERO = "ERR The ID specified in XADD must be greater than 0-0"

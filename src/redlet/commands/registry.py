@@ -44,6 +44,7 @@ FAST = _FLAG_BITS["fast"]
 NO_AUTH = _FLAG_BITS["no_auth"]
 NO_MULTI = _FLAG_BITS["no_multi"]
 ALLOW_BUSY = _FLAG_BITS["allow_busy"]
+MAY_REPLICATE = _FLAG_BITS["may_replicate"]
 MOVABLEKEYS = _FLAG_BITS["movablekeys"]
 # accepts typed (RESP3) values as its value arguments: SET, MSET...
 TYPED = _FLAG_BITS["typed"]

@@ -78,6 +78,13 @@ class Engine:
         self.run_id = os.urandom(20).hex()
         self.shutdown_requested = None  # set to a callable by the adapter
         self.executing = None          # the client whose command runs now
+        # scripting: the Run of a script past busy-reply-threshold (commands
+        # without allow_busy get -BUSY), the sink of a script's writes
+        # (callable(db_index, argv)), and the adapter's callback that serves
+        # other connections while a script is busy (callable(caller) -> stop?)
+        self.script_busy = None
+        self.script_effects = None
+        self.poll_busy = None
         self.stats = {
             "total_connections_received": 0, "total_commands_processed": 0,
             "rejected_connections": 0, "expired_keys": 0, "evicted_keys": 0,
@@ -238,6 +245,12 @@ class Engine:
                 and cmd.name not in _SUBSCRIBED_ALLOWED:
             return self._rejected(client, ReplyError(
                 errors.ONLY_IN_SUBSCRIBE % cmd.fullname), cmd)
+        busy = self.script_busy
+        if busy is not None and (not cmd.flags & ALLOW_BUSY or cmd.name == "shutdown" and
+                                 b"NOSAVE" not in (a.upper() for a in argv[1:])):
+            return self._rejected(client, ReplyError(
+                errors.BUSY_FUNCTION if busy.kind == "function" and cmd.name != "shutdown"
+                else errors.BUSY), cmd)
         if client.multi is not None and cmd.name not in _MULTI_IMMEDIATE:
             client.multi.append((cmd, argv))
             return Status(b"QUEUED")
@@ -338,11 +351,18 @@ class Engine:
             for k in keys:
                 db.touch(k)
         override = client.propagate_override
-        if override is not None:
+        if client.in_script:
+            # a script's writes are propagated as its effects when it ends
+            client.propagate_override = None
+            sink = self.script_effects
+            if sink is not None:
+                for db_index, args in override if override is not None else ((db.id, argv),):
+                    sink(db_index, args)
+        elif override is not None:
             client.propagate_override = None
             for db_index, args in override:
                 self.propagate(db_index, args)
-        elif not client.in_script:
+        else:
             self.propagate(db.id, argv)
 
     def propagate(self, db_index, argv):

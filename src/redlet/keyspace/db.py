@@ -33,8 +33,19 @@ _EXPIRE_SLICE = 256
 ACCEPTABLE_STALE = 10
 
 
+_frozen_ms = None      # set while a script runs: keys do not expire mid-script
+
+
 def now_ms():
-    return int(time.time() * 1000)
+    t = _frozen_ms
+    return int(time.time() * 1000) if t is None else t
+
+
+def freeze_time(ms):
+    """Stop the expiry clock at ``ms`` (None: let it run), as Redis does for the
+    duration of a script so that a key cannot expire in the middle of one."""
+    global _frozen_ms
+    _frozen_ms = ms
 
 
 _WRONGTYPE = ReplyError(errors.WRONGTYPE)
