@@ -32,7 +32,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _servers import ROOT, available, cpus, pinned, running  # noqa: E402
+from _servers import ROOT, available, cpus, pinned, running
 
 TESTS = "ping_mbulk,set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100,mset"
 MODES = [("c50_P1", 50, 1, 100_000), ("c50_P16", 50, 16, 1_000_000), ("c1_P1", 1, 1, 20_000)]

@@ -39,6 +39,14 @@ FRAMES = [
     (b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n%1\r\n$1\r\na\r\n*1\r\n,2.5\r\n",
      [[b"SET", b"k", {b"a": [2.5]}]]),
     (b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n~2\r\n:1\r\n:2\r\n", [[b"SET", b"k", RespSet([1, 2])]]),
+    # a complete request, then something that is not one: the chunk ends
+    # inside a top-level bulk, after an inline line, inside a typed element
+    (b"*2\r\n$3\r\nGET\r\n$3\r\nfoo\r\n$12\r\n$3\r\nfoo\r\n",
+     [[b"GET", b"foo"], [b"$12"], [b"$3"], [b"foo"]]),
+    (b"*2\r\n$3\r\nGET\r\n$3\r\nfoo\r\n$3\r\nfoo\r\n", [[b"GET", b"foo"], [b"$3"], [b"foo"]]),
+    (b"*2\r\n$3\r\nGET\r\n$3\r\nfoo\r\n:12\r\n", [[b"GET", b"foo"], [b":12"]]),
+    (b"*2\r\n$4\r\nECHO\r\n$2\r\n-5\r\n*2\r\n$4\r\nECHO\r\n$2\r\n+5\r\n",
+     [[b"ECHO", b"-5"], [b"ECHO", b"+5"]]),
 ]
 
 

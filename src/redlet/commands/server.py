@@ -227,6 +227,7 @@ def config_resetstat(ctx, _):
     for k in engine.stats:
         engine.stats[k] = 0.0 if isinstance(engine.stats[k], float) else 0
     engine.errorstats.clear()
+    engine.net_input_bytes = engine.net_output_bytes = 0
     for cmd in _all_commands():
         cmd.stats_calls = cmd.stats_usec = cmd.stats_rejected = cmd.stats_failed = 0
     return OK
@@ -338,8 +339,8 @@ def info_sections(engine, client):
         ("total_connections_received", st["total_connections_received"]),
         ("total_commands_processed", st["total_commands_processed"]),
         ("instantaneous_ops_per_sec", 0),
-        ("total_net_input_bytes", st["total_net_input_bytes"]),
-        ("total_net_output_bytes", st["total_net_output_bytes"]),
+        ("total_net_input_bytes", engine.net_input_bytes),
+        ("total_net_output_bytes", engine.net_output_bytes),
         ("rejected_connections", st["rejected_connections"]),
         ("expired_keys", st["expired_keys"]), ("expired_stale_perc", "0.00"),
         ("expire_cycle_cpu_milliseconds", st["expire_cycle_cpu_milliseconds"]),

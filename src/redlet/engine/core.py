@@ -18,16 +18,27 @@ import os
 import sys
 import time
 import traceback
+from time import perf_counter_ns
 
 from .. import errors
 from ..commands import load_all
-from ..commands.registry import (ADMIN, ALLOW_BUSY, BLOCKING, DENYOOM, NO_AUTH, NOSCRIPT,
-                                 TYPED, WRITE, lookup_table)
+from ..commands.registry import (
+    ADMIN,
+    ALLOW_BUSY,
+    BLOCKING,
+    DENYOOM,
+    NO_AUTH,
+    NOSCRIPT,
+    PUBSUB,
+    TYPED,
+    lookup_table,
+)
 from ..config import Config
 from ..errors import ReplyError
 from ..keyspace.db import Database, now_ms
 from ..protocol import NO_REPLY, TypedRequest, encode_into, format_double
-from ..protocol.types import Status
+from ..protocol.encoder import _BULK_HEADERS
+from ..protocol.types import OK, Status
 from .client import Client
 
 log = logging.getLogger("redlet")
@@ -55,11 +66,25 @@ def _arg_bytes(v):
     raise ReplyError("ERR typed value not allowed as this argument")
 
 
+# Flags of commands that may change the client's state or need a gate the hot
+# path skips (AUTH, HELLO, pub/sub, blocking, MULTI, scripts, admin).
+_NOT_HOT = NO_AUTH | PUBSUB | BLOCKING | NOSCRIPT | ADMIN
+
+
+def _hot_table(table):
+    """The commands the hot path of ``process_batch`` may run directly."""
+    return {name: cmd for name, cmd in table.items()
+            if cmd.subcommands is None and cmd.fn is not None
+            and not cmd.flags & _NOT_HOT and cmd.name not in _MULTI_IMMEDIATE
+            and cmd.name not in _SUBSCRIBED_ALLOWED}
+
+
 class Engine:
     def __init__(self, config=None):
         self.config = config or Config()
         load_all()
         self.table = lookup_table()
+        self.hot = _hot_table(self.table)
         n = self.config["databases"]
         self.dbs = [Database(i, self) for i in range(n)]
         self.clients = {}
@@ -89,13 +114,18 @@ class Engine:
             "total_connections_received": 0, "total_commands_processed": 0,
             "rejected_connections": 0, "expired_keys": 0, "evicted_keys": 0,
             "keyspace_hits": 0, "keyspace_misses": 0, "total_error_replies": 0,
-            "total_net_input_bytes": 0, "total_net_output_bytes": 0,
             "expired_stale_perc": 0.0, "expire_cycle_cpu_milliseconds": 0,
         }
         self.errorstats = {}
+        # bytes read and written (INFO stats), kept out of ``stats`` for speed
+        self.net_input_bytes = 0
+        self.net_output_bytes = 0
         self.extensions = []           # objects with optional hooks (persistence, acl...)
         self.config.listeners.append(self._config_changed)
         self._config_changed("notify-keyspace-events", self.config["notify-keyspace-events"])
+        self.maxmemory = self.config["maxmemory"]
+        self._extensions_seen = -1
+        self._command_checks = False
 
     # -- clients -------------------------------------------------------------
     def auth_required(self):
@@ -184,26 +214,86 @@ class Engine:
 
     # -- the batch -----------------------------------------------------------
     def process_batch(self, client, requests):
-        """Execute ``requests`` of one read; return the bytes to write back."""
+        """Execute ``requests`` of one read; return the bytes to write back.
+
+        Plain commands of a plain client take the hot path: the gates that
+        cannot apply (auth, MULTI, subscribed mode, busy script, maxmemory,
+        extension checks) are checked once for the batch instead of once per
+        command; anything else goes through ``execute``.
+        """
         out = client.out = []
-        resp_out = encode_into
+        hot = self.hot
+        resp3 = client.resp3
+        done = 0
+        t = perf_counter_ns()
+        fast = self._hot_client(client)
+        prev = self.executing
         try:
             for i, argv in enumerate(requests):
+                if fast and type(argv) is list:
+                    cmd = hot.get(argv[0])
+                    if cmd is not None:
+                        n = cmd.arity
+                        if (len(argv) == n) if n > 0 else (len(argv) >= -n):
+                            self.executing = client
+                            dirty = self.dirty
+                            try:
+                                reply = cmd.fn(client, *argv[1:])
+                            except Exception as e:
+                                reply = self._failed(cmd, e)
+                            self.executing = prev
+                            cmd.stats_calls += 1
+                            t2 = perf_counter_ns()
+                            cmd.stats_usec += (t2 - t) // 1000
+                            t = t2
+                            done += 1
+                            if self.dirty != dirty:
+                                self._after_write(client, cmd, argv)
+                            if self.ready_keys:
+                                self.handle_ready_keys()
+                            tr = type(reply)
+                            if tr is bytes:
+                                n = len(reply)
+                                out.append(_BULK_HEADERS[n] if n < 1024 else b"$%d\r\n" % n)
+                                out.append(reply)
+                                out.append(b"\r\n")
+                            elif reply is OK:
+                                out.append(b"+OK\r\n")
+                            else:
+                                encode_into(out, reply, resp3)
+                            client.last_cmd = cmd.fullname
+                            continue
                 if client.blocked is not None or client.paused is not None:
                     client.deferred = (client.deferred or []) + requests[i:]
                     break
                 reply = self.execute(client, argv)
                 if reply is not NO_REPLY:
-                    resp_out(out, reply, client.resp3)
+                    encode_into(out, reply, client.resp3)
                 if client.closing:
                     break
+                resp3 = client.resp3
+                fast = self._hot_client(client)
+                t = perf_counter_ns()
         finally:
             client.out = None
+            self.executing = prev
+            self.stats["total_commands_processed"] += done
         if self.aof is not None:
             self.aof.flush()
         if self.pending_write:
             self.flush_pending()
         return b"".join(out)
+
+    def _hot_client(self, client):
+        """Whether the hot path applies to ``client``'s next commands."""
+        if len(self.extensions) != self._extensions_seen:
+            self._extensions_seen = len(self.extensions)
+            self._command_checks = any(hasattr(e, "check_command") for e in self.extensions)
+        return (client.authenticated and client.multi is None and client.blocked is None
+                and client.paused is None and not client.subscriptions
+                and not client.psubscriptions and self.script_busy is None
+                and not client.in_script and not self._command_checks
+                and not self.maxmemory)
 
     def resume(self, client):
         """Run requests that waited while ``client`` was blocked."""
@@ -320,18 +410,8 @@ class Engine:
         t0 = time.perf_counter_ns()
         try:
             reply = cmd.fn(client, *argv[1:])
-        except ReplyError as e:
-            e.__traceback__ = None      # error constants are shared: keep no frames alive
-            reply = e
-            cmd.stats_failed += 1
-            self._count_error(e)
-        except RecursionError:
-            reply = ReplyError("ERR value nested too deep")
-            self._count_error(reply)
-        except Exception as e:  # a bug: keep serving, tell the client
-            log.error("internal error in %s: %s", cmd.fullname, traceback.format_exc())
-            reply = ReplyError("ERR internal error in '%s': %s" % (cmd.fullname, e))
-            self._count_error(reply)
+        except Exception as e:
+            reply = self._failed(cmd, e)
         finally:
             self.executing = prev
         cmd.stats_calls += 1
@@ -342,6 +422,21 @@ class Engine:
             self._after_write(client, cmd, argv)
         if self.ready_keys and not client.in_script and client.multi is None:
             self.handle_ready_keys()
+        return reply
+
+    def _failed(self, cmd, e):
+        """The reply for a handler that raised ``e``."""
+        if isinstance(e, ReplyError):
+            e.__traceback__ = None      # error constants are shared: keep no frames alive
+            cmd.stats_failed += 1
+            self._count_error(e)
+            return e
+        if isinstance(e, RecursionError):
+            reply = ReplyError("ERR value nested too deep")
+        else:                           # a bug: keep serving, tell the client
+            log.error("internal error in %s: %s", cmd.fullname, traceback.format_exc())
+            reply = ReplyError("ERR internal error in '%s': %s" % (cmd.fullname, e))
+        self._count_error(reply)
         return reply
 
     def _after_write(self, client, cmd, argv):
@@ -516,7 +611,9 @@ class Engine:
 
     # -- keyspace notifications and publishing ------------------------------
     def _config_changed(self, name, value):
-        if name == "notify-keyspace-events":
+        if name == "maxmemory":
+            self.maxmemory = value
+        elif name == "notify-keyspace-events":
             flags = set(value)
             if "A" in flags:
                 flags.update("g$lshzxet")

@@ -8,7 +8,7 @@ import asyncio
 import logging
 import os
 import socket
-import time
+from time import time as _time
 
 from ..engine.core import Engine
 from ..protocol import make_parser
@@ -17,7 +17,7 @@ log = logging.getLogger("redlet")
 
 
 class RedisProtocol(asyncio.Protocol):
-    __slots__ = ("server", "engine", "transport", "client", "parser", "closed")
+    __slots__ = ("server", "engine", "transport", "client", "parser", "closed", "auth")
 
     def __init__(self, server):
         self.server = server
@@ -26,6 +26,7 @@ class RedisProtocol(asyncio.Protocol):
         self.client = None
         self.parser = None
         self.closed = False
+        self.auth = None
 
     def connection_made(self, transport):
         self.transport = transport
@@ -57,7 +58,7 @@ class RedisProtocol(asyncio.Protocol):
         self.parser = make_parser(engine.config["proto-max-bulk-len"],
                                   engine.config["client-query-buffer-limit"])
         self.client.parser = self.parser
-        self.parser.authenticated = self.client.authenticated
+        self.auth = self.parser.authenticated = self.client.authenticated
         for ext in engine.extensions:
             hook = getattr(ext, "client_connected", None)
             if hook is not None:
@@ -76,20 +77,20 @@ class RedisProtocol(asyncio.Protocol):
         if client.closing:
             return
         engine = self.engine
-        engine.stats["total_net_input_bytes"] += len(data)
+        engine.net_input_bytes += len(data)
         reqs, err = self.parser.feed(data)
-        client.last_interaction = time.time()
+        client.last_interaction = _time()
         if client.blocked is not None or client.paused is not None:
             if reqs:
                 client.deferred = (client.deferred or []) + reqs
             out = b""
         else:
             out = engine.process_batch(client, reqs) if reqs else b""
-        parser = self.parser
-        if not client.authenticated and parser.authenticated:
-            parser.authenticated = False
-        elif client.authenticated and not parser.authenticated:
-            parser.authenticated = True
+        auth = client.authenticated
+        if auth is not self.auth:
+            # the parser applies tighter limits to unauthenticated clients
+            self.auth = auth
+            self.parser.authenticated = auth
         if err is not None:
             if err.reply is not None:
                 out += b"-" + err.reply.encode() + b"\r\n"
@@ -100,14 +101,14 @@ class RedisProtocol(asyncio.Protocol):
                             "id=%d addr=%s", client.id, client.addr)
             client.closing = True
         if out:
-            engine.stats["total_net_output_bytes"] += len(out)
+            engine.net_output_bytes += len(out)
             self.transport.write(out)
         if client.closing:
             self._close()
 
     def _send(self, data):
         if not self.closed:
-            self.engine.stats["total_net_output_bytes"] += len(data)
+            self.engine.net_output_bytes += len(data)
             self.transport.write(data)
 
     def _close(self):
