@@ -12,18 +12,17 @@ INT64_MAX = 2 ** 63 - 1
 
 
 def parse_int(b, error=_NOT_INTEGER):
-    """A signed 64-bit integer in Redis' strict syntax (no spaces, '+', leading zeros)."""
-    n = len(b)
-    if 0 < n <= 20:
-        c = b[0]
-        if 0x31 <= c <= 0x39 or (c == 0x2D and n > 1 and 0x31 <= b[1] <= 0x39):
-            if n == 1 or b[1:].isdigit():
-                v = int(b)
-                if INT64_MIN <= v <= INT64_MAX:
-                    return v
-        elif b == b"0":
-            return 0
-    raise error
+    """A signed 64-bit integer in Redis' strict syntax (string2ll: no spaces,
+    no '+', no leading zeros, no '-0'): exactly the canonical decimal form."""
+    if b.isdigit() and len(b) < 19 and (b[0] != 48 or len(b) == 1):
+        return int(b)               # the common case: a small non-negative number
+    try:
+        v = int(b)
+    except (ValueError, TypeError):
+        raise error from None
+    if b"%d" % v != b or v > INT64_MAX or v < INT64_MIN:
+        raise error
+    return v
 
 
 def parse_float(b, error=_NOT_FLOAT):

@@ -37,7 +37,7 @@ from ..config import Config
 from ..errors import ReplyError
 from ..keyspace.db import Database, now_ms
 from ..protocol import NO_REPLY, TypedRequest, encode_into, format_double
-from ..protocol.encoder import _BULK_HEADERS
+from ..protocol.encoder import _BULK_HEADERS, _INT_REPLIES
 from ..protocol.types import OK, Status
 from .client import Client
 
@@ -69,6 +69,10 @@ def _arg_bytes(v):
 # Flags of commands that may change the client's state or need a gate the hot
 # path skips (AUTH, HELLO, pub/sub, blocking, MULTI, scripts, admin).
 _NOT_HOT = NO_AUTH | PUBSUB | BLOCKING | NOSCRIPT | ADMIN
+
+
+def _never():
+    return False
 
 
 def _hot_table(table):
@@ -125,7 +129,7 @@ class Engine:
         self._config_changed("notify-keyspace-events", self.config["notify-keyspace-events"])
         self.maxmemory = self.config["maxmemory"]
         self._extensions_seen = -1
-        self._command_checks = False
+        self._command_checks = ()
 
     # -- clients -------------------------------------------------------------
     def auth_required(self):
@@ -222,51 +226,59 @@ class Engine:
         command; anything else goes through ``execute``.
         """
         out = client.out = []
-        hot = self.hot
+        append = out.append
+        hot = self.hot.get
         resp3 = client.resp3
         done = 0
-        t = perf_counter_ns()
+        last = None
         fast = self._hot_client(client)
         prev = self.executing
+        self.executing = client
+        t = perf_counter_ns()
         try:
             for i, argv in enumerate(requests):
-                if fast and type(argv) is list:
-                    cmd = hot.get(argv[0])
-                    if cmd is not None:
+                if fast:
+                    cmd = hot(argv[0])
+                    if cmd is not None and type(argv) is list:
                         n = cmd.arity
-                        if (len(argv) == n) if n > 0 else (len(argv) >= -n):
-                            self.executing = client
+                        if len(argv) == n or n < 0 and len(argv) >= -n:
                             dirty = self.dirty
                             try:
                                 reply = cmd.fn(client, *argv[1:])
                             except Exception as e:
                                 reply = self._failed(cmd, e)
-                            self.executing = prev
                             cmd.stats_calls += 1
+                            done += 1
+                            last = cmd
+                            if self.dirty != dirty:
+                                db = client.db
+                                if db.watched or client.propagate_override is not None:
+                                    self._after_write(client, cmd, argv)
+                                else:           # the common case of _after_write
+                                    self.propagate(db.id, argv)
+                            if self.ready_keys:
+                                self.handle_ready_keys()
+                            if type(reply) is bytes:
+                                n = len(reply)
+                                append(_BULK_HEADERS[n] if n < 1024 else b"$%d\r\n" % n)
+                                append(reply)
+                                append(b"\r\n")
+                            elif reply is OK:
+                                append(b"+OK\r\n")
+                            elif type(reply) is int and -1 <= reply < 1023:
+                                append(_INT_REPLIES[reply + 1])
+                            else:
+                                encode_into(out, reply, resp3)
                             t2 = perf_counter_ns()
                             cmd.stats_usec += (t2 - t) // 1000
                             t = t2
-                            done += 1
-                            if self.dirty != dirty:
-                                self._after_write(client, cmd, argv)
-                            if self.ready_keys:
-                                self.handle_ready_keys()
-                            tr = type(reply)
-                            if tr is bytes:
-                                n = len(reply)
-                                out.append(_BULK_HEADERS[n] if n < 1024 else b"$%d\r\n" % n)
-                                out.append(reply)
-                                out.append(b"\r\n")
-                            elif reply is OK:
-                                out.append(b"+OK\r\n")
-                            else:
-                                encode_into(out, reply, resp3)
-                            client.last_cmd = cmd.fullname
                             continue
                 if client.blocked is not None or client.paused is not None:
                     client.deferred = (client.deferred or []) + requests[i:]
                     break
                 reply = self.execute(client, argv)
+                self.executing = client
+                last = None                 # execute() recorded its own last_cmd
                 if reply is not NO_REPLY:
                     encode_into(out, reply, client.resp3)
                 if client.closing:
@@ -277,7 +289,10 @@ class Engine:
         finally:
             client.out = None
             self.executing = prev
-            self.stats["total_commands_processed"] += done
+            if done:
+                self.stats["total_commands_processed"] += done
+                if last is not None and client.last_cmd is not last.fullname:
+                    client.last_cmd = last.fullname
         if self.aof is not None:
             self.aof.flush()
         if self.pending_write:
@@ -288,12 +303,20 @@ class Engine:
         """Whether the hot path applies to ``client``'s next commands."""
         if len(self.extensions) != self._extensions_seen:
             self._extensions_seen = len(self.extensions)
-            self._command_checks = any(hasattr(e, "check_command") for e in self.extensions)
-        return (client.authenticated and client.multi is None and client.blocked is None
+            # an extension that checks commands tells, with ``hot_ok()``, when
+            # its check cannot fire (the AOF: while writes succeed)
+            self._command_checks = tuple(getattr(e, "hot_ok", _never)
+                                         for e in self.extensions
+                                         if hasattr(e, "check_command"))
+        if not (client.authenticated and client.multi is None and client.blocked is None
                 and client.paused is None and not client.subscriptions
                 and not client.psubscriptions and self.script_busy is None
-                and not client.in_script and not self._command_checks
-                and not self.maxmemory)
+                and not client.in_script and not self.maxmemory):
+            return False
+        for ok in self._command_checks:
+            if not ok():
+                return False
+        return True
 
     def resume(self, client):
         """Run requests that waited while ``client`` was blocked."""
