@@ -28,6 +28,7 @@ from ..commands.registry import (
     BLOCKING,
     DENYOOM,
     NO_AUTH,
+    NO_MULTI,
     NOSCRIPT,
     PUBSUB,
     TYPED,
@@ -98,9 +99,14 @@ class Engine:
         self.pending_write = set()     # clients with output produced by others
         self.call_later = None         # set by the I/O adapter
         self.aof = None                # persistence.aof.AppendOnlyFile when enabled
+        # the I/O adapter writes the AOF (then the replies held back for it)
+        # once per loop iteration instead of after every batch
+        self.defer_aof_flush = False
         self.propagation_hooks = []    # callables(db_index, argv): MONITOR, replication...
+        self.propagate_buffer = None   # a list while EXEC collects its effects
         self.channels = {}             # channel -> set of clients
         self.patterns = {}             # pattern -> set of clients
+        self.shard_channels = {}       # shard channel (SSUBSCRIBE) -> set of clients
         self.notify_flags = ""
         self.start_time = time.time()
         self.lastsave = int(time.time())
@@ -170,17 +176,21 @@ class Engine:
         if client.blocked is not None:
             self.unblock(client)
         self.unwatch_all(client)
-        for ch in list(client.subscriptions):
-            self._unsubscribe(self.channels, client, ch)
-        for pat in list(client.psubscriptions):
-            self._unsubscribe(self.patterns, client, pat)
-        client.subscriptions.clear()
-        client.psubscriptions.clear()
+        self.unsubscribe_all(client)
         self.pending_write.discard(client)
         for ext in self.extensions:
             hook = getattr(ext, "client_gone", None)
             if hook:
                 hook(client)
+
+    def unsubscribe_all(self, client):
+        """Drop every channel, pattern and shard channel subscription."""
+        for table, names in ((self.channels, client.subscriptions),
+                             (self.patterns, client.psubscriptions),
+                             (self.shard_channels, client.ssubscriptions)):
+            for name in list(names):
+                self._unsubscribe(table, client, name)
+            names.clear()
 
     @staticmethod
     def _unsubscribe(table, client, name):
@@ -293,7 +303,7 @@ class Engine:
                 self.stats["total_commands_processed"] += done
                 if last is not None and client.last_cmd is not last.fullname:
                     client.last_cmd = last.fullname
-        if self.aof is not None:
+        if self.aof is not None and not self.defer_aof_flush:
             self.aof.flush()
         if self.pending_write:
             self.flush_pending()
@@ -310,7 +320,8 @@ class Engine:
                                          if hasattr(e, "check_command"))
         if not (client.authenticated and client.multi is None and client.blocked is None
                 and client.paused is None and not client.subscriptions
-                and not client.psubscriptions and self.script_busy is None
+                and not client.psubscriptions and not client.ssubscriptions
+                and self.script_busy is None
                 and not client.in_script and not self.maxmemory):
             return False
         for ok in self._command_checks:
@@ -354,8 +365,10 @@ class Engine:
                 err = check(client, cmd, argv)
                 if err is not None:
                     return self._rejected(client, err, cmd)
-        if (client.subscriptions or client.psubscriptions) and not client.resp3 \
-                and cmd.name not in _SUBSCRIBED_ALLOWED:
+        if client.multi is not None and cmd.flags & NO_MULTI:
+            return self._rejected(client, ReplyError(errors.NOT_IN_MULTI), cmd)
+        if (client.subscriptions or client.psubscriptions or client.ssubscriptions) \
+                and not client.resp3 and cmd.name not in _SUBSCRIBED_ALLOWED:
             return self._rejected(client, ReplyError(
                 errors.ONLY_IN_SUBSCRIBE % cmd.fullname), cmd)
         busy = self.script_busy
@@ -365,9 +378,16 @@ class Engine:
                 errors.BUSY_FUNCTION if busy.kind == "function" and cmd.name != "shutdown"
                 else errors.BUSY), cmd)
         if client.multi is not None and cmd.name not in _MULTI_IMMEDIATE:
+            # queueing takes memory: under maxmemory every command is refused,
+            # as Redis does (the transaction is then aborted by EXEC)
+            if self.config["maxmemory"]:
+                err = self.check_memory(client, cmd)
+                if err is not None:
+                    return self._rejected(client, err, cmd)
             client.multi.append((cmd, argv))
             return Status(b"QUEUED")
-        if cmd.flags & DENYOOM and self.config["maxmemory"]:
+        if self.config["maxmemory"] and (cmd.flags & DENYOOM or cmd.name == "exec" and any(
+                c.flags & DENYOOM for c, _ in client.multi or ())):
             err = self.check_memory(client, cmd)
             if err is not None:
                 return self._rejected(client, err, cmd)
@@ -415,6 +435,12 @@ class Engine:
     def _rejected(self, client, err, cmd):
         if cmd is not None:
             cmd.stats_rejected += 1
+            if cmd.name == "exec":
+                # a refused EXEC discards the transaction (Redis' execCommandAbort)
+                self.discard_transaction(client)
+                msg = err.message
+                err = ReplyError(errors.EXECABORT_BECAUSE % (
+                    msg[4:] if msg.startswith("ERR ") else msg))
         if client.multi is not None:
             client.multi_error = True
         self._count_error(err)
@@ -443,7 +469,8 @@ class Engine:
         client.last_cmd = cmd.fullname
         if self.dirty != dirty:
             self._after_write(client, cmd, argv)
-        if self.ready_keys and not client.in_script and client.multi is None:
+        if self.ready_keys and not client.in_script and client.multi is None \
+                and not client.in_exec:
             self.handle_ready_keys()
         return reply
 
@@ -485,6 +512,15 @@ class Engine:
 
     def propagate(self, db_index, argv):
         """A write's effect, for the append-only file and other listeners."""
+        buffer = self.propagate_buffer
+        if buffer is not None:          # EXEC collects its commands' effects
+            buffer.append((db_index, argv))
+            return
+        self.propagate_now(db_index, argv)
+
+    def propagate_now(self, db_index, argv):
+        """Propagate at once, even while EXEC collects effects (the DEL of
+        an expired key goes out before the transaction, as in Redis)."""
         if self.aof is not None:
             self.aof.feed(db_index, argv)
         for hook in self.propagation_hooks:
@@ -517,10 +553,16 @@ class Engine:
         client.watching = {}
         client.watch_dirty = False
 
+    def discard_transaction(self, client):
+        """Leave MULTI: forget the queued commands and every WATCH."""
+        client.multi = None
+        client.multi_error = False
+        self.unwatch_all(client)
+
     # -- expiry --------------------------------------------------------------
     def key_expired(self, db, key):
         self.stats["expired_keys"] += 1
-        self.propagate(db.id, [b"DEL", key])
+        self.propagate_now(db.id, [b"DEL", key])
         self.notify(db, "x", "expired", key)
 
     def active_expire_cycle(self, budget_s=0.025):
@@ -692,6 +734,7 @@ class Engine:
             now = time.time()
             for c in list(self.clients.values()):
                 if (c.blocked is None and not c.subscriptions and not c.psubscriptions
+                        and not c.ssubscriptions
                         and now - c.last_interaction > timeout):
                     c.closing = True
                     c.close()

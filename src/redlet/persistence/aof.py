@@ -22,6 +22,9 @@ import threading
 import time
 
 from ..protocol import PythonRequestParser, encode_command
+from ..protocol.encoder import _BULK_HEADERS
+
+_MBULK_HEADERS = [b"*%d\r\n" % n for n in range(64)]
 
 log = logging.getLogger("redlet")
 
@@ -51,10 +54,21 @@ class AppendOnlyFile:
 
     # -- engine hooks --------------------------------------------------------
     def feed(self, db_index, argv):
+        buf = self.buf
         if db_index != self.last_db:
-            self.buf.append(encode_command([b"SELECT", b"%d" % db_index]))
+            buf.append(encode_command([b"SELECT", b"%d" % db_index]))
             self.last_db = db_index
-        self.buf.append(encode_command(argv))
+        n = len(argv)
+        out = [_MBULK_HEADERS[n] if n < 64 else b"*%d\r\n" % n]
+        for a in argv:
+            if type(a) is not bytes:       # a typed value: the general encoder
+                buf.append(encode_command(argv))
+                return
+            n = len(a)
+            out.append(_BULK_HEADERS[n] if n < 1024 else b"$%d\r\n" % n)
+            out.append(a)
+            out.append(b"\r\n")
+        buf.append(b"".join(out))
 
     def flush(self):
         if not self.buf or self.fd is None:

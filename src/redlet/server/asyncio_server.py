@@ -17,7 +17,8 @@ log = logging.getLogger("redlet")
 
 
 class RedisProtocol(asyncio.Protocol):
-    __slots__ = ("server", "engine", "transport", "client", "parser", "closed", "auth")
+    __slots__ = ("server", "engine", "transport", "client", "parser", "closed", "auth",
+                 "queued")
 
     def __init__(self, server):
         self.server = server
@@ -27,6 +28,7 @@ class RedisProtocol(asyncio.Protocol):
         self.parser = None
         self.closed = False
         self.auth = None
+        self.queued = None       # replies waiting for the AOF write (list of bytes)
 
     def connection_made(self, transport):
         self.transport = transport
@@ -100,16 +102,39 @@ class RedisProtocol(asyncio.Protocol):
                 log.warning("closing client that reached max query buffer length: "
                             "id=%d addr=%s", client.id, client.addr)
             client.closing = True
-        if out:
+        aof = engine.aof
+        if aof is not None and aof.buf:
+            # replies go out after the append-only file has the writes: once
+            # per loop iteration for every client (group commit)
+            self.server.schedule_flush()
+            if out:
+                engine.net_output_bytes += len(out)
+                self._queue(out)
+        elif out:
             engine.net_output_bytes += len(out)
-            self.transport.write(out)
+            if self.queued is not None:
+                self.queued.append(out)
+            else:
+                self.transport.write(out)
         if client.closing:
+            if self.queued is not None:
+                self.server.flush_writes()
             self._close()
+
+    def _queue(self, data):
+        if self.queued is None:
+            self.queued = [data]
+            self.server.queue_write(self)
+        else:
+            self.queued.append(data)
 
     def _send(self, data):
         if not self.closed:
             self.engine.net_output_bytes += len(data)
-            self.transport.write(data)
+            if self.queued is not None:
+                self.queued.append(data)
+            else:
+                self.transport.write(data)
 
     def _close(self):
         if not self.closed:
@@ -144,12 +169,15 @@ class Server:
         self._cron_handle = None
         self._stopped = None
         self.ports = []
+        self._writes = []        # protocols with replies queued behind the AOF
+        self._flush_scheduled = False
 
     async def start(self):
         self.loop = asyncio.get_running_loop()
         loop = self.loop
         engine = self.engine
         engine.call_later = self._call_later
+        engine.defer_aof_flush = True     # flush_writes writes it once per iteration
         self._stopped = asyncio.Event()
         cfg = self.config
         port = cfg["port"]
@@ -189,6 +217,25 @@ class Server:
         self._schedule_cron()
         engine.shutdown_requested = self.request_stop
 
+    def queue_write(self, proto):
+        """``proto`` has replies that wait for the AOF: write them (after the
+        AOF) at the end of this loop iteration."""
+        self._writes.append(proto)
+
+    def schedule_flush(self):
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.loop.call_soon(self.flush_writes)
+
+    def flush_writes(self):
+        self._flush_scheduled = False
+        writes, self._writes = self._writes, []
+        self.engine.flush_pending()          # the AOF first, then other output
+        for proto in writes:
+            data, proto.queued = proto.queued, None
+            if data and not proto.closed:
+                proto.transport.write(b"".join(data))
+
     def _call_later(self, delay, fn):
         def run():
             fn()
@@ -204,6 +251,9 @@ class Server:
             self.engine.cron()
         except Exception:
             log.exception("error in server cron")
+        aof = self.engine.aof
+        if aof is not None and aof.buf:          # expired keys' DELs, for instance
+            self.schedule_flush()
         if not self._stopped.is_set():
             self._schedule_cron()
 
