@@ -16,7 +16,7 @@ class Client:
         "psubscriptions", "blocked", "send", "close", "closing", "out", "in_batch",
         "propagate_override", "flags", "parser", "unix_socket", "no_evict", "kind",
         "tracking", "output_bytes", "soft_limit_since", "in_script", "paused",
-        "deferred", "pending_out", "in_exec",
+        "deferred", "pending_out", "in_exec", "ssubscriptions",
     )
 
     def __init__(self, engine, client_id, send=None, close=None, addr="", laddr="",
@@ -42,8 +42,11 @@ class Client:
         self.multi_error = False     # a command was rejected while queueing
         self.watching = {}           # (db, key) -> None
         self.watch_dirty = False
-        self.subscriptions = set()
-        self.psubscriptions = set()
+        # channel/pattern -> None: dicts keep the order of subscription
+        # (PUNSUBSCRIBE without arguments goes in that order, as in Redis)
+        self.subscriptions = {}
+        self.psubscriptions = {}
+        self.ssubscriptions = {}     # shard channels (SSUBSCRIBE)
         self.blocked = None          # a Waiter while blocked
         self.send = send or (lambda data: None)
         self.close = close or (lambda: None)
@@ -74,22 +77,26 @@ class Client:
     def info_line(self):
         """A line of CLIENT LIST / CLIENT INFO."""
         now = time.time()
-        flags = "N"
+        # Redis' letters, in its order
+        flags = ""
+        if self.subscriptions or self.psubscriptions or self.ssubscriptions:
+            flags += "P"
         if self.multi is not None:
-            flags = "x"
-        elif self.blocked is not None:
-            flags = "b"
-        elif self.subscriptions or self.psubscriptions:
-            flags = "P"
+            flags += "x"
+        if self.blocked is not None:
+            flags += "b"
+        if self.watch_dirty:
+            flags += "d"
+        flags = flags or "N"
         return (
             "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d "
-            "psub=%d ssub=0 multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 "
+            "psub=%d ssub=%d multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 "
             "rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 events=r cmd=%s user=%s redir=-1 "
             "resp=%d lib-name=%s lib-ver=%s" % (
                 self.id, self.addr, self.laddr, self.fd,
                 self.name.decode("utf-8", "replace"), int(now - self.created),
                 int(now - self.last_interaction), flags, self.db.id,
-                len(self.subscriptions), len(self.psubscriptions),
+                len(self.subscriptions), len(self.psubscriptions), len(self.ssubscriptions),
                 len(self.multi) if self.multi is not None else -1, self.last_cmd,
                 self.user, 3 if self.resp3 else 2,
                 self.lib_name.decode("utf-8", "replace"),
