@@ -171,3 +171,9 @@ XSETID_ENTRIES_ADDED_SMALL = (
 XSETID_BELOW_MAX_DELETED = (
     "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id")
 XSETID_ENTRIES_ADDED_NEGATIVE = "ERR entries_added must be positive"
+
+# transactions and pub/sub
+NOT_IN_MULTI = "ERR Command not allowed inside a transaction"
+EXECABORT_BECAUSE = "EXECABORT Transaction discarded because of: %s"
+NOTIFY_EVENTS_INVALID = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+SSUBSCRIBE_DENY_BLOCKING = "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client"

@@ -456,6 +456,8 @@ class Engine:
         dirty = self.dirty
         prev = self.executing
         self.executing = client
+        if not client.in_exec:          # CLIENT INFO shows the running command (EXEC)
+            client.last_cmd = cmd.fullname
         t0 = time.perf_counter_ns()
         try:
             reply = cmd.fn(client, *argv[1:])
@@ -466,7 +468,6 @@ class Engine:
         cmd.stats_calls += 1
         cmd.stats_usec += (time.perf_counter_ns() - t0) // 1000
         self.stats["total_commands_processed"] += 1
-        client.last_cmd = cmd.fullname
         if self.dirty != dirty:
             self._after_write(client, cmd, argv)
         if self.ready_keys and not client.in_script and client.multi is None \

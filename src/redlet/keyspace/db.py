@@ -135,10 +135,17 @@ class Database:
         return self.expires.pop(key, None) is not None
 
     def touch(self, key):
-        """Signal a modification of ``key``: invalidates WATCHes on it."""
+        """Signal a modification of ``key``: invalidates WATCHes on it.
+
+        A key that had already expired when it was WATCHed (the client's
+        ``watching`` value is True) and is now gone did not change logically:
+        that WATCH holds (Redis 7.0)."""
         clients = self.watched.get(key)
         if clients:
             for c in clients:
+                if c.watching.get((self, key)) and key not in self.data:
+                    c.watching[(self, key)] = False
+                    continue
                 c.watch_dirty = True
 
     def touch_all(self):
@@ -164,13 +171,14 @@ class Database:
 
     def flush(self):
         n = len(self.data)
-        if self.watched:
-            for key in self.data:
-                self.touch(key)
+        data = self.data
+        touched = [k for k in self.watched if k in data] if self.watched else ()
         for key in self.blocking:
-            if key in self.data:
+            if key in data:
                 self.signal_ready(key)
         self.data = {}
+        for key in touched:         # after the emptying: see ``touch``
+            self.touch(key)
         self.expires = {}
         self._expire_keys = []
         self._expire_pos = 0
