@@ -131,6 +131,8 @@ CONNECTION_SCRIPTS = [
      ("CONFIG", "SET", "nosuch", "1"), ("CONFIG", "SET", "maxmemory", "lots"),
      ("CONFIG", "SET", "timeout", "0"), ("CONFIG", "GET", "maxmemory-policy"),
      ("CONFIG", "GET", "proto-max-bulk-len"), ("CONFIG", "GET", "hz")],
+    # (COMMAND INFO of most commands differs: redlet has no key specs and tips yet)
+    [("ROLE",), ("ROLE", "x"), ("COMMAND", "INFO", "role")],
 ]
 
 

@@ -59,6 +59,21 @@ _GROUP_CATEGORIES = {
 }
 
 
+# Redis' ACL category table, in its order (COMMAND INFO lists them so)
+_CATEGORY_ORDER = (
+    "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap",
+    "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking",
+    "dangerous", "connection", "transaction", "scripting",
+)
+
+
+def _category_rank(name):
+    try:
+        return _CATEGORY_ORDER.index(name)
+    except ValueError:
+        return len(_CATEGORY_ORDER)
+
+
 class Command:
     """One entry of the command table (a command or a subcommand)."""
 
@@ -109,7 +124,7 @@ class Command:
         g = _GROUP_CATEGORIES.get(group)
         if g:
             cats.add(g)
-        self.acl_categories = sorted(cats)
+        self.acl_categories = sorted(cats, key=_category_rank)
         self.stats_calls = 0
         self.stats_usec = 0
         self.stats_rejected = 0

@@ -114,6 +114,14 @@ def lastsave(ctx):
     return ctx.engine.lastsave
 
 
+@command("ROLE", arity=1, flags="noscript loading stale fast", group="server",
+         acl=("admin", "dangerous"),
+         summary="Returns the replication role.", since="2.8.12", complexity="O(1)")
+def role(ctx):
+    # a master without replicas (redlet does not replicate): role, offset, replicas
+    return [b"master", 0, []]
+
+
 @command("SHUTDOWN", arity=-1, flags="admin noscript loading stale no_multi allow_busy",
          group="server", summary="Synchronously saves the database(s) to disk and shuts down "
                                  "the Redis server.",
