@@ -10,6 +10,8 @@ error, as in Redis.
 import os
 import shlex
 
+from .errors import NOTIFY_EVENTS_INVALID
+
 MEMORY_UNITS = {"b": 1, "k": 1000, "kb": 1024, "m": 1000 ** 2, "mb": 1024 ** 2,
                 "g": 1000 ** 3, "gb": 1024 ** 3}
 
@@ -81,6 +83,8 @@ class Setting:
             return _parse_save(text)
         if k == "obuf":
             return _parse_obuf(text)
+        if k == "notify":
+            return _parse_notify(text)
         return text
 
     def _range(self, v):
@@ -97,7 +101,10 @@ class Setting:
         if k == "save":
             return " ".join("%d %d" % p for p in v)
         if k == "obuf":
-            return " ".join("%s %d %d %d" % (cls, h, s, sec) for cls, (h, s, sec) in v.items())
+            return " ".join(f"{'slave' if cls == 'replica' else cls} {h} {s} {sec}"
+                            for cls, (h, s, sec) in v.items())
+        if k == "notify":
+            return _format_notify(v)
         if k == "float":
             return ("%.17g" % v).rstrip("0").rstrip(".") if "." in "%.17g" % v else "%g" % v
         return str(v)
@@ -129,8 +136,46 @@ def _parse_obuf(text):
             cls = "replica"
         if cls not in ("normal", "replica", "pubsub"):
             raise ConfigError("Invalid client class specified in buffer limit configuration.")
-        out[cls] = (parse_memory(parts[i + 1]), parse_memory(parts[i + 2]), int(parts[i + 3]))
+        try:
+            limits = (parse_memory(parts[i + 1]), parse_memory(parts[i + 2]),
+                      int(parts[i + 3]))
+        except (ConfigError, ValueError):
+            limits = (-1,)
+        if min(limits) < 0:
+            raise ConfigError("Error in hard, soft or soft_seconds setting in buffer limit "
+                              "configuration.")
+        out[cls] = limits
     return out
+
+
+# keyspace notification classes: A stands for all of _NOTIFY_ALL; K and E
+# choose the channels; m (key miss) and n (new key) are outside A
+_NOTIFY_ALL = "g$lshzxetd"
+_NOTIFY_LETTERS = _NOTIFY_ALL + "nKEm"
+
+
+def _parse_notify(text):
+    """notify-keyspace-events as the set of its letters, A expanded, in a
+    fixed order (``Engine`` reads the letters)."""
+    letters = set()
+    for ch in text:
+        if ch == "A":
+            letters.update(_NOTIFY_ALL)
+        elif ch in _NOTIFY_LETTERS:
+            letters.add(ch)
+        else:
+            raise ConfigError(NOTIFY_EVENTS_INVALID)
+    return "".join(ch for ch in _NOTIFY_LETTERS if ch in letters)
+
+
+def _format_notify(value):
+    """As Redis prints it: A when every class of A is on (and then without n,
+    as Redis 7.0 does), then K, E, m."""
+    if all(ch in value for ch in _NOTIFY_ALL):
+        out = "A"
+    else:
+        out = "".join(ch for ch in _NOTIFY_ALL + "n" if ch in value)
+    return out + "".join(ch for ch in "KEm" if ch in value)
 
 
 POLICIES = ("volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random",
@@ -183,7 +228,7 @@ SETTINGS = [
     _S("pidfile", "string", "", immutable=True),
     _S("always-show-logo", "bool", False, immutable=True),
     _S("set-proc-title", "bool", True, immutable=True),
-    _S("notify-keyspace-events", "string", ""),
+    _S("notify-keyspace-events", "notify", ""),
     _S("proto-max-bulk-len", "memory", 512 * 1024 * 1024, minimum=1024 * 1024),
     _S("client-query-buffer-limit", "memory", 1024 * 1024 * 1024, minimum=1024 * 1024),
     _S("client-output-buffer-limit", "obuf",

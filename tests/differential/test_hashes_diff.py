@@ -275,7 +275,6 @@ def test_dirty_counts(diff):
         same_dirty(diff, *cmd)
 
 
-@pytest.mark.xfail(strict=True, reason="needs PSUBSCRIBE (pub/sub, issue 5)")
 def test_keyspace_events(diff, events):
     for cmd in (("HSET", "h", "a", "1", "b", "2"), ("HMSET", "h", "c", "3"),
                 ("HSETNX", "h", "a", "1"), ("HSETNX", "h", "d", "1"), ("HINCRBY", "h", "i", "1"),

@@ -487,7 +487,6 @@ def test_copy_rename_move_of_every_type(diff):
     diff.check("SELECT", "0")
 
 
-@needs("subscribe", "psubscribe")
 def test_keyspace_events(diff, config):
     from tests.differential.conftest import RawConn
     config("notify-keyspace-events", "KEA")
@@ -524,7 +523,6 @@ def test_keyspace_events(diff, config):
         diff.both("SELECT", "0")
 
 
-@needs("multi", "exec", "watch")
 def test_rename_invalidates_watch_on_both_keys(diff):
     from tests.differential.conftest import RawConn
     for watched in ("src", "dst"):

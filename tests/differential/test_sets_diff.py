@@ -362,7 +362,6 @@ def _changes(raw):
     raise AssertionError(raw)
 
 
-@pytest.mark.xfail(strict=True, reason="needs PSUBSCRIBE (pub/sub, issue 5)")
 def test_keyspace_events(diff, events):
     diff.check("SET", "str", "x")
     for cmd in (("SADD", "s", "a", "b", "c"), ("SADD", "s", "a"), ("SREM", "s", "a", "zz"),

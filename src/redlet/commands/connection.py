@@ -11,7 +11,7 @@ from .registry import command, container, subcommand
 def ping(ctx, *args):
     if len(args) > 1:
         raise ReplyError(errors.WRONG_ARITY % "ping")
-    if (ctx.subscriptions or ctx.psubscriptions) and not ctx.resp3:
+    if (ctx.subscriptions or ctx.psubscriptions or ctx.ssubscriptions) and not ctx.resp3:
         return [b"pong", args[0] if args else b""]
     return args[0] if args else PONG
 
@@ -37,12 +37,7 @@ def reset(ctx):
     ctx.multi = None
     ctx.multi_error = False
     engine.unwatch_all(ctx)
-    for ch in list(ctx.subscriptions):
-        engine._unsubscribe(engine.channels, ctx, ch)
-    for pat in list(ctx.psubscriptions):
-        engine._unsubscribe(engine.patterns, ctx, pat)
-    ctx.subscriptions.clear()
-    ctx.psubscriptions.clear()
+    engine.unsubscribe_all(ctx)
     ctx.db = engine.dbs[0]
     ctx.resp3 = False
     ctx.name = b""
