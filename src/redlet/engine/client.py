@@ -91,13 +91,14 @@ class Client:
         return (
             "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d "
             "psub=%d ssub=%d multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 "
-            "rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 events=r cmd=%s user=%s redir=-1 "
+            "rbp=0 obl=0 oll=0 omem=%d tot-mem=1024 events=r cmd=%s user=%s redir=-1 "
             "resp=%d lib-name=%s lib-ver=%s" % (
                 self.id, self.addr, self.laddr, self.fd,
                 self.name.decode("utf-8", "replace"), int(now - self.created),
                 int(now - self.last_interaction), flags, self.db.id,
                 len(self.subscriptions), len(self.psubscriptions), len(self.ssubscriptions),
-                len(self.multi) if self.multi is not None else -1, self.last_cmd,
+                len(self.multi) if self.multi is not None else -1, self.output_bytes,
+                self.last_cmd,
                 self.user, 3 if self.resp3 else 2,
                 self.lib_name.decode("utf-8", "replace"),
                 self.lib_ver.decode("utf-8", "replace"))

@@ -214,6 +214,44 @@ class Engine:
         client.pending_out.append(data)
         self.pending_write.add(client)
 
+    # -- client-output-buffer-limit ----------------------------------------------
+    def output_class(self, client):
+        """The client's class for client-output-buffer-limit."""
+        if client.subscriptions or client.psubscriptions or client.ssubscriptions:
+            return "pubsub"
+        return "normal"
+
+    def smallest_output_limit(self):
+        """The smallest hard or soft limit set (bytes), 0 if none: the I/O
+        adapter starts checking a connection's output past it."""
+        limits = [n for hard, soft, _ in self.config["client-output-buffer-limit"].values()
+                  for n in (hard, soft) if n]
+        return min(limits) if limits else 0
+
+    def output_limit_reached(self, client, pending):
+        """The adapter reports ``pending`` bytes of output the peer has not
+        taken; True when the client must be closed now: past the hard limit
+        of its class, or past the soft limit for longer than its seconds
+        (Redis' checkClientOutputBufferLimits).  Logs the closing."""
+        client.output_bytes = pending
+        limits = self.config["client-output-buffer-limit"].get(self.output_class(client))
+        if not limits:
+            return False
+        hard, soft, seconds = limits
+        reached = bool(hard and pending >= hard)
+        if soft and pending >= soft:
+            now = time.monotonic()
+            if client.soft_limit_since is None:
+                client.soft_limit_since = now
+            elif now - client.soft_limit_since > seconds:
+                reached = True
+        else:
+            client.soft_limit_since = None
+        if reached:
+            log.warning("Client %s closed for overcoming of output buffer limits.",
+                        client.info_line())
+        return reached
+
     def flush_pending(self):
         if self.aof is not None:
             self.aof.flush()

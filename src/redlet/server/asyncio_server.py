@@ -18,7 +18,7 @@ log = logging.getLogger("redlet")
 
 class RedisProtocol(asyncio.Protocol):
     __slots__ = ("server", "engine", "transport", "client", "parser", "closed", "auth",
-                 "queued")
+                 "queued", "backlogged")
 
     def __init__(self, server):
         self.server = server
@@ -29,6 +29,9 @@ class RedisProtocol(asyncio.Protocol):
         self.closed = False
         self.auth = None
         self.queued = None       # replies waiting for the AOF write (list of bytes)
+        # output piles up in the transport (the peer does not read): from
+        # then on every write checks client-output-buffer-limit
+        self.backlogged = False
 
     def connection_made(self, transport):
         self.transport = transport
@@ -56,6 +59,11 @@ class RedisProtocol(asyncio.Protocol):
                 except OSError:
                     pass
         fd = sock.fileno() if sock is not None else -1
+        # pause_writing is our cue to check the output limits: asyncio's
+        # default (64 KiB) unless a limit is smaller
+        low = engine.smallest_output_limit()
+        if 0 < low < 65536:
+            transport.set_write_buffer_limits(high=low, low=low // 2)
         self.client = engine.new_client(self._send, self._close, addr, laddr, fd, unix)
         self.parser = make_parser(engine.config["proto-max-bulk-len"],
                                   engine.config["client-query-buffer-limit"])
@@ -116,6 +124,8 @@ class RedisProtocol(asyncio.Protocol):
                 self.queued.append(out)
             else:
                 self.transport.write(out)
+                if self.backlogged:
+                    self._check_output_limits()
         if client.closing:
             if self.queued is not None:
                 self.server.flush_writes()
@@ -135,6 +145,20 @@ class RedisProtocol(asyncio.Protocol):
                 self.queued.append(data)
             else:
                 self.transport.write(data)
+                if self.backlogged:
+                    self._check_output_limits()
+
+    def _check_output_limits(self):
+        """Close the connection at once (its pending output dropped) when the
+        client passed its class' client-output-buffer-limit."""
+        pending = self.transport.get_write_buffer_size()
+        if self.queued:
+            pending += sum(map(len, self.queued))
+        if self.engine.output_limit_reached(self.client, pending):
+            self.closed = True
+            self.client.closing = True
+            self.queued = None
+            self.transport.abort()
 
     def _close(self):
         if not self.closed:
@@ -149,10 +173,15 @@ class RedisProtocol(asyncio.Protocol):
             self.engine.client_gone(self.client)
 
     def pause_writing(self):
-        pass
+        self.backlogged = True
+        if not self.closed and self.client is not None:
+            self._check_output_limits()
 
     def resume_writing(self):
-        pass
+        self.backlogged = False
+        if self.client is not None:
+            self.client.output_bytes = self.transport.get_write_buffer_size()
+            self.client.soft_limit_since = None
 
 
 class Server:
@@ -235,6 +264,8 @@ class Server:
             data, proto.queued = proto.queued, None
             if data and not proto.closed:
                 proto.transport.write(b"".join(data))
+                if proto.backlogged:
+                    proto._check_output_limits()
 
     def _call_later(self, delay, fn):
         def run():
