@@ -135,7 +135,7 @@ XTRIM_NO_STRATEGY = "ERR syntax error, XTRIM must be called with a trimming stra
 STREAM_INTERVAL_START = "ERR invalid start ID for the interval"
 STREAM_INTERVAL_END = "ERR invalid end ID for the interval"
 XREAD_UNBALANCED = (
-    "ERR Unbalanced '%s' list of streams: for each stream key an ID or '%s' must be specified.")
+    "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.")
 XREAD_GROUP_OPTION = "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
 XREAD_NOACK_OPTION = "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."
 XREADGROUP_MISSING_GROUP = "ERR Missing GROUP option for XREADGROUP"
@@ -165,6 +165,8 @@ XCLAIM_RETRYCOUNT = "ERR Invalid RETRYCOUNT option argument for XCLAIM"
 XCLAIM_UNKNOWN_OPTION = "ERR Unrecognized XCLAIM option '%s'"
 XAUTOCLAIM_MIN_IDLE = "ERR Invalid min-idle-time argument for XAUTOCLAIM"
 XAUTOCLAIM_COUNT = "ERR COUNT must be > 0"
+XAUTOCLAIM_COUNT_TOO_HIGH = (
+    "ERR Insufficient memory, failed allocating transient memory, COUNT too high.")
 XSETID_TOO_SMALL = "ERR The ID specified in XSETID is smaller than the target stream top item"
 XSETID_ENTRIES_ADDED_SMALL = (
     "ERR The entries_added specified in XSETID is smaller than the target stream length")

@@ -29,8 +29,16 @@ gets ``-UNBLOCKED``, one whose group was destroyed ``-NOGROUP``, as Redis
 from .. import errors
 from ..errors import ReplyError
 from ..keyspace.db import now_ms
-from ..keyspace.stream import (INVALID_ENTRIES_READ, MAX_ID, U64, Group, Nack, StreamValue,
-                               format_id, make_id)
+from ..keyspace.stream import (
+    INVALID_ENTRIES_READ,
+    MAX_ID,
+    U64,
+    Group,
+    Nack,
+    StreamValue,
+    format_id,
+    make_id,
+)
 from ..protocol import NO_REPLY, NULL_ARRAY, OK, Status
 from ..protocol.encoder import encode
 from ..protocol.types import Raw
@@ -40,6 +48,10 @@ from .registry import command, container, subcommand
 _XREAD_BLOCKED_DEFAULT_COUNT = 1000
 _MAX_BLOCK_MS = 10 * 365 * 86400 * 1000      # beyond this BLOCK waits forever
 _SPACES = b" \t\n\v\f\r"
+# XAUTOCLAIM allocates 16 bytes per COUNT for the deleted ids; Redis' allocation
+# fails between 64 and 128 TiB on x86-64 Linux (the address space): the error
+# comes above 64 TiB here
+_TRANSIENT_ALLOC_MAX = 1 << 46
 
 
 def _err(msg):
@@ -189,7 +201,7 @@ def _subcommand_syntax(name, container_name):
 
 class _Effects:
     """What a consumer-group command changed, to propagate afterwards."""
-    __slots__ = ("ctx", "dirty", "commands")
+    __slots__ = ("commands", "ctx", "dirty")
 
     def __init__(self, ctx):
         self.ctx = ctx
@@ -235,8 +247,20 @@ def _consumer(ctx, s, key, group, name, now, fx):
 
 # -- XADD, XTRIM ---------------------------------------------------------------------------
 class _TrimArgs:
-    __slots__ = ("strategy", "maxlen", "minid", "approx", "limit", "limit_at", "arg_at",
-                 "no_mkstream", "id", "id_given", "seq_given", "id_at")
+    __slots__ = (
+        "approx",
+        "arg_at",
+        "id",
+        "id_at",
+        "id_given",
+        "limit",
+        "limit_at",
+        "maxlen",
+        "minid",
+        "no_mkstream",
+        "seq_given",
+        "strategy",
+    )
 
     def __init__(self):
         self.strategy = None          # "maxlen" or "minid"
@@ -432,8 +456,7 @@ def xdel(ctx, key, *ids):
     deleted = 0
     for i in parsed:
         if s.delete(i):
-            if i > s.max_deleted_id:
-                s.max_deleted_id = i
+            s.max_deleted_id = max(s.max_deleted_id, i)
             deleted += 1
     if deleted:
         _changed(ctx, key, "xdel", deleted)
@@ -455,8 +478,7 @@ def _xrange(ctx, key, start_arg, end_arg, opts, rev):
     while j < len(opts):
         if opts[j].lower() == b"count" and j + 1 < len(opts):
             count = parse_int(opts[j + 1])
-            if count < 0:
-                count = 0
+            count = max(count, 0)
             j += 2
         else:
             raise _err(errors.SYNTAX)
@@ -563,7 +585,6 @@ def _parse_block(raw):
 
 
 def _xread(ctx, args, grouped):
-    name = "xreadgroup" if grouped else "xread"
     block = -1
     count = 0
     streams_at = None
@@ -580,12 +601,11 @@ def _xread(ctx, args, grouped):
         elif opt == b"count" and more:
             i += 1
             count = parse_int(args[i])
-            if count < 0:
-                count = 0
+            count = max(count, 0)
         elif opt == b"streams" and more:
             streams_at = i + 1
             if (n - streams_at) & 1:
-                raise _err(errors.XREAD_UNBALANCED % (name, ">" if grouped else "$"))
+                raise _err(errors.XREAD_UNBALANCED)
             break
         elif opt == b"group" and more >= 2:
             if not grouped:
@@ -625,7 +645,9 @@ def _xread(ctx, args, grouped):
                 raise _err(errors.XREAD_GREATER)
             ids.append(None)
         else:
-            ids.append(strict_id(raw))
+            i = strict_id(raw)
+            # Redis marks ">" with the last possible id: given explicitly, it means ">"
+            ids.append(None if grouped and i == MAX_ID else i)
 
     now = now_ms()
     fx = _Effects(ctx)
@@ -642,8 +664,8 @@ def _xread(ctx, args, grouped):
             if not history and len(s) and s.last_live_id() > g.last_id:
                 sync = True
                 gt = g.last_id
-            consumer = _consumer(ctx, s, k, g, consumer_name, now, fx)
             if sync:
+                consumer = _consumer(ctx, s, k, g, consumer_name, now, fx)
                 start = _incr(gt)
                 if history:
                     served.append((k, _serve_history(s, k, g, consumer, start, count, now, fx)))
@@ -797,7 +819,7 @@ def xgroup_create(ctx, sub, key, group_name, raw_id, *opts):
     if raw_id == b"$":
         i = s.last_id if s is not None else 0
     else:
-        i = parse_id(raw_id)[0]
+        i = strict_id(raw_id)
     if s is None:
         s = StreamValue()
         ctx.db.set(key, s)
@@ -820,10 +842,7 @@ def xgroup_setid(ctx, sub, key, group_name, raw_id, *opts):
     if opts:
         if opts[0].lower() != b"entriesread":
             raise _subcommand_syntax(sub, "XGROUP")
-        try:
-            entries_read = parse_int(opts[1])
-        except ReplyError:
-            raise _subcommand_syntax(sub, "XGROUP") from None
+        entries_read = parse_int(opts[1])
         if entries_read < 0 and entries_read != INVALID_ENTRIES_READ:
             raise _err(errors.ENTRIESREAD_INVALID)
     g.last_id = i
@@ -850,7 +869,7 @@ def xgroup_destroy(ctx, sub, key, group_name):
             summary="Create a consumer in a consumer group.", since="6.2.0",
             complexity="O(1)")
 def xgroup_createconsumer(ctx, sub, key, group_name, name):
-    s, g = _xgroup_target(ctx, sub, key, group_name, True)
+    _s, g = _xgroup_target(ctx, sub, key, group_name, True)
     if g.create_consumer(name, now_ms()) is None:
         return 0
     _changed(ctx, key, "xgroup-createconsumer")
@@ -861,7 +880,7 @@ def xgroup_createconsumer(ctx, sub, key, group_name, name):
             summary="Delete a consumer from a consumer group.", since="5.0.0",
             complexity="O(1)")
 def xgroup_delconsumer(ctx, sub, key, group_name, name):
-    s, g = _xgroup_target(ctx, sub, key, group_name, True)
+    _s, g = _xgroup_target(ctx, sub, key, group_name, True)
     c = g.consumers.get(name)
     if c is None:
         return 0
@@ -932,13 +951,12 @@ def xpending(ctx, key, group_name, *args):
                 raise _err(errors.SYNTAX)
             at = 2
         count = parse_int(args[at + 2])
-        if count < 0:
-            count = 0
+        count = max(count, 0)
         start = _range_start(args[at])
         end = _range_end(args[at + 1])
         if at + 3 < len(args):
             consumer_name = args[at + 3]
-    s, g = _group_or_nogroup(ctx, key, group_name)
+    _s, g = _group_or_nogroup(ctx, key, group_name)
     if not args:
         if not g.pel:
             return [0, None, None, NULL_ARRAY]
@@ -980,8 +998,7 @@ def _claim(group, nack, consumer, i):
 def xclaim(ctx, key, group_name, consumer_name, min_idle, *args):
     s, g = _group_or_nogroup(ctx, key, group_name)
     minidle = parse_int(min_idle, _err(errors.XCLAIM_MIN_IDLE))
-    if minidle < 0:
-        minidle = 0
+    minidle = max(minidle, 0)
     ids = []
     j = 0
     for a in args:
@@ -1041,7 +1058,7 @@ def xclaim(ctx, key, group_name, consumer_name, min_idle, *args):
                 g.ack(i)
             continue
         if force and nack is None:
-            nack = Nack(None, now, 0)
+            nack = Nack(None, now)
             g.pel[i] = nack
         if nack is None:
             continue
@@ -1072,8 +1089,7 @@ def xclaim(ctx, key, group_name, consumer_name, min_idle, *args):
          complexity="O(1) if COUNT is small.")
 def xautoclaim(ctx, key, group_name, consumer_name, min_idle, start_arg, *args):
     minidle = parse_int(min_idle, _err(errors.XAUTOCLAIM_MIN_IDLE))
-    if minidle < 0:
-        minidle = 0
+    minidle = max(minidle, 0)
     start = _range_start(start_arg)
     count = 100
     justid = False
@@ -1092,6 +1108,8 @@ def xautoclaim(ctx, key, group_name, consumer_name, min_idle, start_arg, *args):
             raise _err(errors.SYNTAX)
         j += 1
     s, g = _group_or_nogroup(ctx, key, group_name)
+    if count * 16 > _TRANSIENT_ALLOC_MAX:
+        raise _err(errors.XAUTOCLAIM_COUNT_TOO_HIGH)
     attempts = count * 10
     now = now_ms()
     fx = _Effects(ctx)
