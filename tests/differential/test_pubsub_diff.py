@@ -420,3 +420,20 @@ def test_client_output_buffer_limit_setting(diff, config):
                 "pubsub 1 1 -1", "pubsub -1 1 1"):
         diff.check("CONFIG", "SET", "client-output-buffer-limit", bad)
     diff.check("CONFIG", "GET", "client-output-buffer-limit")
+
+
+@pytest.mark.parametrize("flags", ["En", "KEAn", "Kn"])
+def test_new_key_events(diff, config, flags):
+    config("notify-keyspace-events", flags)
+    ev = Events(diff)
+    try:
+        ev.after(("SET", "a", "1"), ("SET", "a", "2"), ("HSET", "h", "f", "v"),
+                 ("SADD", "s", "m"), ("RENAME", "a", "b"), ("COPY", "b", "c"), ("INCR", "n"),
+                 ("APPEND", "ap", "x"), ("MSET", "m1", "1", "m2", "2"),
+                 ("SETBIT", "bb", "1", "1"), ("MOVE", "c", "1"), ("SETNX", "q", "1"),
+                 ("SETNX", "q", "2"), ("GETSET", "g", "1"), ("INCRBYFLOAT", "f", "1"),
+                 ("XADD", "x", "1-1", "f", "v"), ("SINTERSTORE", "s2", "s", "s"),
+                 ("SELECT", "1"), ("COPY", "c", "c2", "DB", "0"), ("FLUSHDB",),
+                 ("SELECT", "0"))
+    finally:
+        ev.peer.close()

@@ -113,6 +113,9 @@ class Database:
         """Store ``value``; drops the TTL unless ``keepttl``."""
         if self.blocking and key in self.blocking and type(self.data.get(key)) is StreamValue:
             self.signal_ready(key)      # a stream replaced: blocked XREADGROUPs hear of it
+        engine = self.engine
+        if engine is not None and engine.notify_flags and key not in self.data:
+            engine.notify(self, "n", "new", key)     # class n: a key is created (7.0)
         self.data[key] = value
         if not keepttl and self.expires:
             self.expires.pop(key, None)
