@@ -271,3 +271,27 @@ def test_blocked_reader_is_served_after_exec(session, engine):
 def test_multi_and_exec_are_refused_in_scripts(run):
     assert run("EVAL", "return redis.call('MULTI')", "0").startswith(b"-")
     assert run("EVAL", "return redis.call('EXEC')", "0").startswith(b"-")
+
+
+@pytest.mark.parametrize("tail", [b"", b"*3\r\n$3\r\nSET\r\n$1\r\nc"])
+def test_aof_with_a_transaction_cut_short_is_reverted(tmp_path, tail):
+    cfg = Config()
+    cfg.values.update({"dir": str(tmp_path), "appendonly": True, "save": [],
+                       "appendfsync": "always"})
+    path = tmp_path / "appendonlydir" / "appendonly.aof.1.incr.aof"
+    build_engine(cfg).aof.shutdown()                # the layout
+    good = b"".join(encode_command(c) for c in ([b"SELECT", b"0"], [b"SET", b"a", b"1"],
+                                                [b"MULTI"], [b"SET", b"t", b"1"], [b"EXEC"]))
+    path.write_bytes(good + b"".join(encode_command(c) for c in (
+        [b"MULTI"], [b"SET", b"b", b"2"], [b"INCR", b"a"])) + tail)
+    engine = build_engine(cfg)
+    c = engine.new_client()
+    assert engine.process_batch(c, [[b"MGET", b"a", b"t", b"b"]]) == \
+        b"*3\r\n$1\r\n1\r\n$1\r\n1\r\n$-1\r\n"
+    assert path.read_bytes() == good                # the open transaction is cut off
+    engine.process_batch(c, [[b"SET", b"z", b"9"]])
+    engine.aof.shutdown()
+    engine2 = build_engine(cfg)                     # later writes load normally
+    assert engine2.process_batch(engine2.new_client(), [[b"MGET", b"a", b"z"]]) == \
+        b"*2\r\n$1\r\n1\r\n$1\r\n9\r\n"
+    engine2.aof.shutdown()

@@ -185,6 +185,7 @@ class AppendOnlyFile:
         parser = PythonRequestParser(max_bulk_len=2 ** 62, query_buffer_limit=2 ** 62)
         n = 0
         offset = 0            # bytes of complete commands consumed
+        before_multi = None   # offset of the MULTI of a transaction not yet closed
         with open(path, "rb") as f:
             while True:
                 chunk = f.read(1 << 20)
@@ -196,12 +197,33 @@ class AppendOnlyFile:
                         "Bad file format reading the append only file %s near offset %d: %s"
                         " (use 'redlet-server check-aof --fix %s')"
                         % (path, parser.boundary_offset, err.reply, path))
+                # where each command starts matters only around a MULTI
+                pos = offset if any(a[0] in _MULTI for a in reqs) else None
                 for argv in reqs:
+                    if pos is not None:
+                        if argv[0] in _MULTI:
+                            before_multi = pos
+                        pos += _record_len(argv)
                     reply = engine.execute(client, argv)
                     if isinstance(reply, Exception) and argv[0].upper() != b"SELECT":
                         log.warning("AOF command %r failed on load: %s", argv[0], reply)
                     n += 1
                 offset = parser.boundary_offset
+        if client.multi is not None and before_multi is not None:
+            # a transaction cut short (MULTI without EXEC): none of it is
+            # applied and the tail goes, as a torn record would (Redis)
+            log.warning("Revert incomplete MULTI/EXEC transaction in AOF file %s", path)
+            engine.discard_transaction(client)
+            if not engine.config["aof-load-truncated"]:
+                raise AOFLoadError(
+                    f"Unexpected end of file reading the append only file {path}")
+            log.warning("!!! Warning: short read while loading the AOF file %s!!! "
+                        "AOF loaded anyway because aof-load-truncated is enabled; "
+                        "truncating %d bytes at offset %d", path,
+                        os.path.getsize(path) - before_multi, before_multi)
+            with open(path, "r+b") as f:
+                f.truncate(before_multi)
+            return n
         if not parser.at_boundary:
             if not engine.config["aof-load-truncated"]:
                 raise AOFLoadError("Unexpected end of file reading the append only file %s"
@@ -214,6 +236,17 @@ class AppendOnlyFile:
             with open(path, "r+b") as f:
                 f.truncate(offset)
         return n
+
+
+_MULTI = (b"MULTI", b"multi")
+
+
+def _record_len(argv):
+    """Bytes of ``argv`` as a RESP multibulk record (the AOF's form)."""
+    n = 3 + len(str(len(argv)))
+    for a in argv:
+        n += 5 + len(str(len(a))) + len(a)
+    return n
 
 
 def attach(engine):
