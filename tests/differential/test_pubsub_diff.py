@@ -437,3 +437,31 @@ def test_new_key_events(diff, config, flags):
                  ("SELECT", "0"))
     finally:
         ev.peer.close()
+
+
+def test_info_and_client_list_count_pubsub_clients(diff, peers):
+    a, b, c = peers(), peers(), peers()
+    a.check("SUBSCRIBE", "i1")
+    b.check("PSUBSCRIBE", "i*")
+    c.check("SSUBSCRIBE", "i2")
+
+    def info_fields(conn):
+        text = parse(conn.send("INFO", "stats")).decode()
+        return [line for line in text.splitlines() if line.startswith("pubsub")]
+    expected, got = (info_fields(conn) for conn in diff.conns)
+    assert got == expected and len(got) == 3
+    expected, got = (parse(conn.send("CLIENT", "LIST", "TYPE", "pubsub")).decode().count("\n")
+                     for conn in diff.conns)
+    assert got == expected == 3
+    diff.check("CLIENT", "KILL", "TYPE", "pubsub")     # 3
+    wait_numsub(diff, "i1", 0)
+    diff.check("PUBSUB", "NUMPAT")
+
+
+def test_publish_from_a_script(diff, peers):
+    sub = peers()
+    sub.check("SUBSCRIBE", "from-lua")
+    both(diff, "EVAL", "return redis.call('PUBLISH', KEYS[1], ARGV[1])", "1", "from-lua", "hi")
+    sub.read()
+    sub.read()
+    sub.nothing_pending()

@@ -197,9 +197,9 @@ def client_list(ctx, _, *args):
                 raise ReplyError("ERR Unknown client type '%s'"
                                  % args[i + 1].decode("utf-8", "replace"))
             if kind == b"pubsub":
-                clients = [c for c in clients if c.subscriptions or c.psubscriptions]
+                clients = [c for c in clients if c.subscribed]
             elif kind == b"normal":
-                clients = [c for c in clients if not (c.subscriptions or c.psubscriptions)]
+                clients = [c for c in clients if not c.subscribed]
             else:
                 clients = []
             i += 2
@@ -260,9 +260,9 @@ def client_kill(ctx, _, *args):
         elif opt == b"TYPE":
             kind = val.lower()
             if kind == b"pubsub":
-                filters.append(lambda c: bool(c.subscriptions or c.psubscriptions))
+                filters.append(lambda c: c.subscribed)
             elif kind == b"normal":
-                filters.append(lambda c: not (c.subscriptions or c.psubscriptions))
+                filters.append(lambda c: not c.subscribed)
             elif kind in (b"master", b"replica", b"slave"):
                 filters.append(lambda c: False)
             else:

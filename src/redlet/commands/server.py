@@ -303,7 +303,8 @@ def info_sections(engine, client):
         ("redlet_version", __version__), ("python_version", platform.python_version()),
     ]
     nblocked = sum(1 for c in engine.clients.values() if c.blocked is not None)
-    npubsub = sum(1 for c in engine.clients.values() if c.subscriptions or c.psubscriptions)
+    npubsub = sum(1 for c in engine.clients.values()
+                  if c.subscriptions or c.psubscriptions or c.ssubscriptions)
     sections["clients"] = [
         ("connected_clients", len(engine.clients)), ("cluster_connections", 0),
         ("maxclients", cfg["maxclients"]), ("client_recent_max_input_buffer", 0),
@@ -355,6 +356,7 @@ def info_sections(engine, client):
         ("evicted_keys", st["evicted_keys"]), ("evicted_clients", 0),
         ("keyspace_hits", st["keyspace_hits"]), ("keyspace_misses", st["keyspace_misses"]),
         ("pubsub_channels", len(engine.channels)), ("pubsub_patterns", len(engine.patterns)),
+        ("pubsubshard_channels", len(engine.shard_channels)),
         ("total_forks", 0), ("total_error_replies", st["total_error_replies"]),
         ("total_blocking_keys", sum(len(db.blocking) for db in engine.dbs)),
     ]

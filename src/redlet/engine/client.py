@@ -71,6 +71,11 @@ class Client:
     def db_index(self):
         return self.db.id
 
+    @property
+    def subscribed(self):
+        """Subscribed to a channel, pattern or shard channel (pub/sub client)."""
+        return bool(self.subscriptions or self.psubscriptions or self.ssubscriptions)
+
     def subscribed_count(self):
         return len(self.subscriptions) + len(self.psubscriptions)
 
