@@ -465,3 +465,11 @@ def test_publish_from_a_script(diff, peers):
     sub.read()
     sub.read()
     sub.nothing_pending()
+
+
+def test_resp3_client_gets_its_own_keyspace_events_in_place(diff, config):
+    config("notify-keyspace-events", "KEA")
+    diff.check3("PSUBSCRIBE", "__keyevent@0__:*")
+    for cmd in (("SET", "own", "1"), ("INCR", "own"), ("MULTI",), ("SET", "own", "2"),
+                ("DEL", "own"), ("GET", "own"), ("EXEC",), ("PUNSUBSCRIBE",)):
+        diff.check3(*cmd)                         # events before the reply, or inside EXEC's

@@ -555,7 +555,11 @@ class Engine:
         if buffer is not None:          # EXEC collects its commands' effects
             buffer.append((db_index, argv))
             return
-        self.propagate_now(db_index, argv)
+        # propagate_now, inlined: this runs for every write
+        if self.aof is not None:
+            self.aof.feed(db_index, argv)
+        for hook in self.propagation_hooks:
+            hook(db_index, argv)
 
     def propagate_now(self, db_index, argv):
         """Propagate at once, even while EXEC collects effects (the DEL of
