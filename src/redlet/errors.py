@@ -145,6 +145,7 @@ XREADGROUP_DOLLAR = (
     "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of "
     "this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID "
     "would just return an empty result set.")
+XREAD_BLOCK_IN_SCRIPT = "ERR %s command is not allowed with BLOCK option from scripts"
 XREAD_GREATER = ("ERR The > ID can be specified only when calling XREADGROUP using the GROUP "
                  "<group> <consumer> option.")
 TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range"

@@ -1180,3 +1180,13 @@ def test_blocking_forms_inside_multi_do_not_block(blk):
                 ("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"),
                 ("EXEC",)):
         blk.ctl_check(*cmd)
+
+
+def test_block_option_from_scripts(sc):
+    sc.run("""
+        XGROUP CREATE s g $ MKSTREAM
+        EVAL "return redis.pcall('XREAD', 'BLOCK', '0', 'STREAMS', 's', '$')" 0
+        EVAL "return redis.pcall('XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', 'x', 'STREAMS', 's', '>')" 0
+        EVAL "return redis.pcall('XREAD', 'STREAMS', 's', '$')" 0
+        EVAL "return redis.pcall('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>')" 0
+    """)

@@ -8,18 +8,20 @@ Redis parses them (``string2ull``: ``01``, ``+5`` and `` 5`` are accepted,
 Effects follow Redis: dirty counts, keyspace events of class ``t`` (xadd,
 xtrim, xdel, xgroup-create, xgroup-createconsumer, xgroup-setid,
 xgroup-destroy, xgroup-delconsumer, xsetid), ``signal_ready`` on XADD.
-Propagation replays to the same state:
+Propagation is Redis 7.0.15's (checked against its append-only file):
 
 * XADD propagates the id it generated (``*``, ``ms-*``) and an approximate
-  trim (``~``, LIMIT) as the exact trim it did (``MAXLEN = <length>``,
-  ``MINID = <first id>``);
-* XREADGROUP, XCLAIM and XAUTOCLAIM propagate one ``XCLAIM ... TIME t
-  RETRYCOUNT n FORCE JUSTID LASTID id`` per entry whose pending state they
-  changed, ``XGROUP CREATECONSUMER`` for a consumer they created and
-  ``XGROUP SETID ... ENTRIESREAD n`` when the group's last id moved (Redis
-  does the last two only for NOACK reads; we always do, so that a replay
-  restores the group's entries-read counter too), and a history read its
-  new delivery counts and times as ``XCLAIM ... JUSTID``.
+  trim (``~``) as the exact trim it did (``MAXLEN = <length>``, ``MINID =
+  <first id>``); Redis keeps a LIMIT there, which only a replica or the AOF
+  loader accepts: we drop it (the same trim, valid for any client);
+* XREADGROUP (served at once or when blocked), XCLAIM and XAUTOCLAIM
+  propagate one ``XCLAIM key group consumer 0 id TIME t RETRYCOUNT n FORCE
+  JUSTID LASTID <group last id>`` per entry whose pending state they
+  changed (a pending entry whose stream entry is gone too: the replay drops
+  it); a NOACK read propagates ``XGROUP CREATECONSUMER`` for a consumer it
+  created and ``XGROUP SETID ... ENTRIESREAD n`` when the group moved; an
+  XCLAIM whose LASTID alone moved the group propagates that SETID; a history
+  read propagates nothing (its new delivery counts stay local, as in Redis).
 
 Blocking XREAD/XREADGROUP use ``engine.block``; BLOCK is in milliseconds.
 A blocked XREADGROUP whose key goes away (DEL, SET, RENAME, expiry, FLUSHALL)
@@ -214,12 +216,6 @@ class _Effects:
             b"TIME", b"%d" % nack.delivery_time, b"RETRYCOUNT", b"%d" % nack.delivery_count,
             b"FORCE", b"JUSTID", b"LASTID", format_id(group.last_id)])
 
-    def history(self, key, group, nack, i):
-        self.commands.append([
-            b"XCLAIM", key, group.name, nack.consumer.name, b"0", format_id(i),
-            b"TIME", b"%d" % nack.delivery_time, b"RETRYCOUNT", b"%d" % nack.delivery_count,
-            b"JUSTID"])
-
     def setid(self, key, group):
         self.commands.append([b"XGROUP", b"SETID", key, group.name, format_id(group.last_id),
                               b"ENTRIESREAD", b"%d" % group.entries_read])
@@ -234,13 +230,16 @@ class _Effects:
             ctx.engine.rewrite_propagation(ctx, *[(db, c) for c in self.commands])
 
 
-def _consumer(ctx, s, key, group, name, now, fx):
-    """The consumer ``name`` (its seen time refreshed), created if missing."""
+def _consumer(ctx, s, key, group, name, now, fx, propagate=False):
+    """The consumer ``name`` (its seen time refreshed), created if missing;
+    with ``propagate`` its creation is propagated (a NOACK read, whose
+    effects have no XCLAIM that would create it on replay)."""
     c = group.consumers.get(name)
     if c is None:
         c = group.create_consumer(name, now)
         _changed(ctx, key, "xgroup-createconsumer")
-        fx.createconsumer(key, group, name)
+        if propagate:
+            fx.createconsumer(key, group, name)
     c.seen_time = now
     return c
 
@@ -549,12 +548,12 @@ def _serve_group(ctx, s, key, group, consumer, start, count, noack, now, fx):
             fx.xclaim(key, group, nack, i)
         if count and len(out) == count:
             break
-    if moved:
+    if moved and noack:            # otherwise the XCLAIMs carry the last id (LASTID)
         fx.setid(key, group)
     return out
 
 
-def _serve_history(s, key, group, consumer, start, count, now, fx):
+def _serve_history(s, group, consumer, start, count, now):
     """The consumer's own pending entries from ``start``; a deleted entry is
     ``[id, nil]``."""
     out = []
@@ -570,7 +569,6 @@ def _serve_history(s, key, group, consumer, start, count, now, fx):
             nack.delivery_time = now
             nack.delivery_count += 1
             out.append([format_id(i), list(pairs)])
-            fx.history(key, group, nack, i)
     return out
 
 
@@ -596,6 +594,9 @@ def _xread(ctx, args, grouped):
         more = n - 1 - i
         opt = args[i].lower()
         if opt == b"block" and more:
+            if ctx.in_script:
+                # Redis names the command as the script typed it; we have its canonical name
+                raise _err(errors.XREAD_BLOCK_IN_SCRIPT % ("XREADGROUP" if grouped else "XREAD"))
             i += 1
             block = _parse_block(args[i])
         elif opt == b"count" and more:
@@ -665,10 +666,10 @@ def _xread(ctx, args, grouped):
                 sync = True
                 gt = g.last_id
             if sync:
-                consumer = _consumer(ctx, s, k, g, consumer_name, now, fx)
+                consumer = _consumer(ctx, s, k, g, consumer_name, now, fx, noack)
                 start = _incr(gt)
                 if history:
-                    served.append((k, _serve_history(s, k, g, consumer, start, count, now, fx)))
+                    served.append((k, _serve_history(s, g, consumer, start, count, now)))
                 else:
                     served.append((k, _serve_group(ctx, s, k, g, consumer, start, count, noack,
                                                    now, fx)))
@@ -715,7 +716,7 @@ def _wake_group(ctx, keys, group_name, consumer_name, count, noack):
         if s.last_id > g.last_id:
             now = now_ms()
             fx = _Effects(ctx)
-            consumer = _consumer(ctx, s, k, g, consumer_name, now, fx)
+            consumer = _consumer(ctx, s, k, g, consumer_name, now, fx, noack)
             entries = _serve_group(ctx, s, k, g, consumer, _incr(g.last_id), count, noack,
                                    now, fx)
             ctx.engine.dirty += 1
