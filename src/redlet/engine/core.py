@@ -248,7 +248,8 @@ class Engine:
         else:
             client.soft_limit_since = None
         if reached:
-            log.warning("Client %s closed for overcoming of output buffer limits.",
+            log.warning("Client %s scheduled to be closed ASAP for overcoming of output "
+                        "buffer limits.",
                         client.info_line())
         return reached
 
