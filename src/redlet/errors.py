@@ -180,3 +180,17 @@ NOT_IN_MULTI = "ERR Command not allowed inside a transaction"
 EXECABORT_BECAUSE = "EXECABORT Transaction discarded because of: %s"
 NOTIFY_EVENTS_INVALID = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
 SSUBSCRIBE_DENY_BLOCKING = "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client"
+
+# sorted sets
+ZADD_XX_NX = "ERR XX and NX options at the same time are not compatible"
+ZADD_GT_LT_NX = "ERR GT, LT, and/or NX options at the same time are not compatible"
+ZADD_INCR_PAIR = "ERR INCR option supports a single increment-element pair"
+ZSCORE_NAN = "ERR resulting score is not a number (NaN)"
+ZRANGE_NOT_FLOAT = "ERR min or max is not a float"
+ZRANGE_NOT_LEX = "ERR min or max not valid string range item"
+ZRANGE_LIMIT_RANK = (
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
+ZRANGE_WITHSCORES_BYLEX = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+ZSET_NO_INPUT_KEY = "ERR at least 1 input key is needed for '%s' command"
+WEIGHT_NOT_FLOAT = "ERR weight value is not a float"
+COUNT_NOT_POSITIVE = "ERR count should be greater than 0"

@@ -539,8 +539,10 @@ def object_encoding(config, v):
             return b"intset"
         return b"hashtable"           # 7.0 has no listpack sets (7.2 does)
     if t is ZSetValue:
+        # a sorted set that outgrew the limits stays a skiplist (Redis never
+        # converts back on removals)
         limit = config["zset-max-listpack-value"]
-        if len(v) <= config["zset-max-listpack-entries"] and all(
+        if v.listpack and len(v) <= config["zset-max-listpack-entries"] and all(
                 len(m) <= limit for m in v.scores):
             return b"listpack"
         return b"skiplist"

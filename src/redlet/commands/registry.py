@@ -52,7 +52,7 @@ TYPED = _FLAG_BITS["typed"]
 # ACL categories derived from group and flags, as Redis does
 _GROUP_CATEGORIES = {
     "string": "string", "list": "list", "hash": "hash", "set": "set",
-    "sorted_set": "sortedset", "generic": "keyspace", "pubsub": "pubsub",
+    "sorted_set": "sortedset", "sorted-set": "sortedset", "generic": "keyspace", "pubsub": "pubsub",
     "transactions": "transaction", "scripting": "scripting", "connection": "connection",
     "server": None, "stream": "stream", "bitmap": "bitmap", "hyperloglog": "hyperloglog",
     "geo": "geo",
