@@ -7,7 +7,7 @@ from .registry import command, container, subcommand
 
 
 @command("PING", arity=-1, flags="fast", group="connection",
-         summary="Returns the server's liveliness response.", complexity="O(1)")
+         summary="Ping the server", complexity="O(1)")
 def ping(ctx, *args):
     if len(args) > 1:
         raise ReplyError(errors.WRONG_ARITY % "ping")
@@ -17,20 +17,20 @@ def ping(ctx, *args):
 
 
 @command("ECHO", arity=2, flags="fast", group="connection",
-         summary="Returns the given string.", complexity="O(1)")
+         summary="Echo the given string", complexity="O(1)")
 def echo(ctx, message):
     return message
 
 
 @command("QUIT", arity=-1, flags="allow_busy no_auth fast", group="connection",
-         summary="Closes the connection.", complexity="O(1)")
+         summary="Close the connection", complexity="O(1)")
 def quit_(ctx, *args):
     ctx.closing = True
     return OK
 
 
 @command("RESET", arity=1, flags="noscript loading stale fast no_auth allow_busy",
-         group="connection", summary="Resets the connection.", since="6.2.0",
+         group="connection", summary="Reset the connection", since="6.2.0",
          complexity="O(1)")
 def reset(ctx):
     engine = ctx.engine
@@ -56,7 +56,7 @@ def _auth(ctx, user, password):
 
 
 @command("AUTH", arity=-2, flags="noscript loading stale fast no_auth allow_busy",
-         group="connection", summary="Authenticates the connection.",
+         group="connection", summary="Authenticate to the server",
          complexity="O(N) where N is the number of passwords defined for the user")
 def auth(ctx, *args):
     if len(args) > 2:
@@ -71,7 +71,7 @@ def auth(ctx, *args):
 
 
 @command("HELLO", arity=-1, flags="noscript loading stale fast no_auth allow_busy",
-         group="connection", summary="Handshakes with the Redis server.", since="6.0.0",
+         group="connection", summary="Handshake with Redis", since="6.0.0",
          complexity="O(1)")
 def hello(ctx, *args):
     proto = None
@@ -120,7 +120,7 @@ def hello(ctx, *args):
 
 
 @command("SELECT", arity=2, flags="loading stale fast", group="connection",
-         summary="Changes the selected database.", complexity="O(1)")
+         summary="Change the selected database for the current connection", complexity="O(1)")
 def select(ctx, index):
     try:
         i = parse_int(index)
@@ -133,7 +133,7 @@ def select(ctx, index):
 
 
 # -- CLIENT -------------------------------------------------------------------
-container("CLIENT", group="connection", summary="A container for client connection commands.",
+container("CLIENT", group="connection", summary="A container for client connection commands",
           since="2.4.0")
 
 
@@ -144,13 +144,15 @@ def _check_client_name(name):
 
 
 @subcommand("CLIENT", "ID", arity=2, flags="noscript loading stale",
-            summary="Returns the unique client ID of the connection.", since="5.0.0")
+            summary="Returns the client ID for the current connection",
+            complexity="O(1)", since="5.0.0")
 def client_id(ctx, _):
     return ctx.id
 
 
 @subcommand("CLIENT", "SETNAME", arity=3, flags="noscript loading stale",
-            summary="Sets the connection name.", since="2.6.9")
+            summary="Set the current connection name",
+            complexity="O(1)", since="2.6.9")
 def client_setname(ctx, _, name):
     _check_client_name(name)
     ctx.name = name
@@ -158,7 +160,8 @@ def client_setname(ctx, _, name):
 
 
 @subcommand("CLIENT", "GETNAME", arity=2, flags="noscript loading stale",
-            summary="Returns the name of the connection.", since="2.6.9")
+            summary="Get the current connection name",
+            complexity="O(1)", since="2.6.9")
 def client_getname(ctx, _):
     return ctx.name or None
 
@@ -185,7 +188,8 @@ def _client_text(lines):
 
 
 @subcommand("CLIENT", "LIST", arity=-2, flags="admin noscript loading stale",
-            summary="Lists open connections.", since="2.4.0")
+            summary="Get the list of client connections",
+            complexity="O(N) where N is the number of client connections", since="2.4.0")
 def client_list(ctx, _, *args):
     clients = sorted(ctx.engine.clients.values(), key=lambda c: c.id)
     i = 0
@@ -221,13 +225,15 @@ def client_list(ctx, _, *args):
 
 
 @subcommand("CLIENT", "INFO", arity=2, flags="noscript loading stale",
-            summary="Returns information about the connection.", since="6.2.0")
+            summary="Returns information about the current client connection.",
+            complexity="O(1)", since="6.2.0")
 def client_info(ctx, _):
     return Verbatim((ctx.info_line() + "\n").encode())
 
 
 @subcommand("CLIENT", "KILL", arity=-3, flags="admin noscript loading stale",
-            summary="Terminates open connections.", since="2.4.0")
+            summary="Kill the connection of a client",
+            complexity="O(N) where N is the number of client connections", since="2.4.0")
 def client_kill(ctx, _, *args):
     engine = ctx.engine
     clients = list(engine.clients.values())
@@ -303,7 +309,8 @@ def _kill(engine, c, current):
 
 
 @subcommand("CLIENT", "NO-EVICT", arity=3, flags="admin noscript loading stale",
-            summary="Sets the client eviction mode of the connection.", since="7.0.0")
+            summary="Set client eviction mode for the current connection",
+            complexity="O(1)", since="7.0.0")
 def client_no_evict(ctx, _, mode):
     m = mode.upper()
     if m == b"ON":
@@ -316,15 +323,15 @@ def client_no_evict(ctx, _, mode):
 
 
 @subcommand("CLIENT", "GETREDIR", arity=2, flags="noscript loading stale",
-            summary="Returns the client ID to which the connection's tracking notifications "
-                    "are redirected.", since="6.0.0")
+            summary="Get tracking notifications redirection client ID if any",
+            complexity="O(1)", since="6.0.0")
 def client_getredir(ctx, _):
     return -1
 
 
 @subcommand("CLIENT", "UNBLOCK", arity=-3, flags="admin noscript loading stale",
-            summary="Unblocks a client blocked by a blocking command from a different "
-                    "connection.", since="5.0.0")
+            summary="Unblock a client blocked in a blocking command from a different connection",
+            complexity="O(log N) where N is the number of client connections", since="5.0.0")
 def client_unblock(ctx, _, cid, *mode):
     from ..protocol import NULL_ARRAY
     try:
@@ -348,7 +355,8 @@ def client_unblock(ctx, _, cid, *mode):
 
 
 @subcommand("CLIENT", "HELP", arity=2, flags="loading stale",
-            summary="Returns helpful text about the different subcommands.", since="5.0.0")
+            summary="Show helpful text about the different subcommands",
+            complexity="O(1)", since="5.0.0")
 def client_help(ctx, _):
     return [Status(s.encode()) for s in (
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

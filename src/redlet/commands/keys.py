@@ -71,7 +71,7 @@ def _del(ctx, keys):
 
 
 @command("DEL", arity=-2, flags="write", keys=(1, -1, 1), group="generic",
-         summary="Deletes one or more keys.",
+         summary="Delete a key",
          complexity="O(N) where N is the number of keys that will be removed. When a key to "
                     "remove holds a value other than a string, the individual complexity for "
                     "this key is O(M) where M is the number of elements in the list, set, "
@@ -82,7 +82,8 @@ def del_(ctx, *keys):
 
 
 @command("UNLINK", arity=-2, flags="write fast", keys=(1, -1, 1), group="generic",
-         summary="Asynchronously deletes one or more keys.", since="4.0.0",
+         summary="Delete a key asynchronously in another thread. Otherwise it is just as DEL, but "
+                 "non blocking.", since="4.0.0",
          complexity="O(1) for each key removed regardless of its size. Then the command does "
                     "O(N) work in a different thread in order to reclaim memory, where N is "
                     "the number of allocations the deleted objects where composed of.")
@@ -98,7 +99,7 @@ def delete(ctx, *keys):
 
 
 @command("EXISTS", arity=-2, flags="readonly fast", keys=(1, -1, 1), group="generic",
-         summary="Determines whether one or more keys exist.", since="1.0.0",
+         summary="Determine if a key exists", since="1.0.0",
          complexity="O(N) where N is the number of keys to check.")
 def exists(ctx, *keys):
     get = ctx.db.get
@@ -110,15 +111,15 @@ def exists(ctx, *keys):
 
 
 @command("TOUCH", arity=-2, flags="readonly fast", keys=(1, -1, 1), group="generic",
-         summary="Returns the number of existing keys out of those specified after updating "
-                 "the time they were last accessed.", since="3.2.1",
+         summary="Alters the last access time of a key(s). Returns the number of existing keys "
+                 "specified.", since="3.2.1",
          complexity="O(N) where N is the number of keys that will be touched.")
 def touch(ctx, *keys):
     return exists(ctx, *keys)
 
 
 @command("TYPE", arity=2, flags="readonly fast", keys=(1, 1, 1), group="generic",
-         summary="Determines the type of value stored at a key.", complexity="O(1)")
+         summary="Determine the type stored at key", complexity="O(1)")
 def type_(ctx, key):
     v = ctx.db.get(key)
     return Status(b"none" if v is None else type_name(v))
@@ -126,7 +127,7 @@ def type_(ctx, key):
 
 # -- KEYS, SCAN, RANDOMKEY -----------------------------------------------------------
 @command("KEYS", arity=2, flags="readonly", keys=(0, 0, 0), group="generic",
-         summary="Returns all key names that match a pattern.", acl=("dangerous",),
+         summary="Find all keys matching the given pattern", acl=("dangerous",),
          complexity="O(N) with N being the number of keys in the database, under the "
                     "assumption that the key names in the database and the given pattern "
                     "have limited length.")
@@ -145,7 +146,7 @@ def keys(ctx, pattern):
 
 
 @command("SCAN", arity=-2, flags="readonly", keys=(0, 0, 0), group="generic",
-         summary="Iterates over the key names in the database.", since="2.8.0",
+         summary="Incrementally iterate the keys space", since="2.8.0",
          complexity="O(1) for every call. O(N) for a complete iteration, including enough "
                     "command calls for the cursor to return back to 0. N is the number of "
                     "elements inside the collection.")
@@ -200,7 +201,7 @@ def _random_candidate(db):
 
 
 @command("RANDOMKEY", arity=1, flags="readonly", keys=(0, 0, 0), group="generic",
-         summary="Returns a random key name from the database.", complexity="O(1)")
+         summary="Return a random key from the keyspace", complexity="O(1)")
 def randomkey(ctx):
     db = ctx.db
     while db.data:
@@ -240,13 +241,13 @@ def _rename(ctx, src, dst, nx):
 
 
 @command("RENAME", arity=3, flags="write", keys=(1, 2, 1), group="generic",
-         summary="Renames a key and overwrites the destination.", complexity="O(1)")
+         summary="Rename a key", complexity="O(1)")
 def rename(ctx, src, dst):
     return _rename(ctx, src, dst, False)
 
 
 @command("RENAMENX", arity=3, flags="write fast", keys=(1, 2, 1), group="generic",
-         summary="Renames a key only when the target key name doesn't exist.",
+         summary="Rename a key, only if the new key does not exist",
          complexity="O(1)")
 def renamenx(ctx, src, dst):
     return _rename(ctx, src, dst, True)
@@ -282,7 +283,7 @@ def _copy_written_keys(argv):
 
 
 @command("COPY", arity=-3, flags="write denyoom", keys=(1, 2, 1), group="generic",
-         summary="Copies the value of a key to a new key.", since="6.2.0",
+         summary="Copy a key", since="6.2.0",
          complexity="O(N) worst case for collections, where N is the number of nested items. "
                     "O(1) for string values.", write_keys=_copy_written_keys)
 def copy(ctx, src, dst, *args):
@@ -327,7 +328,7 @@ def copy(ctx, src, dst, *args):
 
 
 @command("MOVE", arity=3, flags="write fast", keys=(1, 1, 1), group="generic",
-         summary="Moves a key to another database.", complexity="O(1)")
+         summary="Move a key to another database", complexity="O(1)")
 def move(ctx, key, dbindex):
     db = ctx.db
     target = _db_index(ctx, dbindex)
@@ -412,41 +413,41 @@ def _expire(ctx, name, key, raw, unit_ms, absolute, args):
 
 
 @command("EXPIRE", arity=-3, flags="write fast", keys=(1, 1, 1), group="generic",
-         summary="Sets the expiration time of a key in seconds.", complexity="O(1)")
+         summary="Set a key's time to live in seconds", complexity="O(1)")
 def expire(ctx, key, seconds, *args):
     return _expire(ctx, "expire", key, seconds, 1000, False, args)
 
 
 @command("PEXPIRE", arity=-3, flags="write fast", keys=(1, 1, 1), group="generic",
-         summary="Sets the expiration time of a key in milliseconds.", since="2.6.0",
+         summary="Set a key's time to live in milliseconds", since="2.6.0",
          complexity="O(1)")
 def pexpire(ctx, key, ms, *args):
     return _expire(ctx, "pexpire", key, ms, 1, False, args)
 
 
 @command("EXPIREAT", arity=-3, flags="write fast", keys=(1, 1, 1), group="generic",
-         summary="Sets the expiration time of a key to a Unix timestamp.", since="1.2.0",
+         summary="Set the expiration for a key as a UNIX timestamp", since="1.2.0",
          complexity="O(1)")
 def expireat(ctx, key, when, *args):
     return _expire(ctx, "expireat", key, when, 1000, True, args)
 
 
 @command("PEXPIREAT", arity=-3, flags="write fast", keys=(1, 1, 1), group="generic",
-         summary="Sets the expiration time of a key to a Unix milliseconds timestamp.",
+         summary="Set the expiration for a key as a UNIX timestamp specified in milliseconds",
          since="2.6.0", complexity="O(1)")
 def pexpireat(ctx, key, when, *args):
     return _expire(ctx, "pexpireat", key, when, 1, True, args)
 
 
 @command("TTL", arity=2, flags="readonly fast", keys=(1, 1, 1), group="generic",
-         summary="Returns the expiration time in seconds of a key.", complexity="O(1)")
+         summary="Get the time to live for a key in seconds", complexity="O(1)")
 def ttl(ctx, key):
     ms = ctx.db.ttl_ms(key)
     return ms if ms < 0 else (ms + 500) // 1000
 
 
 @command("PTTL", arity=2, flags="readonly fast", keys=(1, 1, 1), group="generic",
-         summary="Returns the expiration time in milliseconds of a key.", since="2.6.0",
+         summary="Get the time to live for a key in milliseconds", since="2.6.0",
          complexity="O(1)")
 def pttl(ctx, key):
     return ctx.db.ttl_ms(key)
@@ -461,7 +462,7 @@ def _expiretime(ctx, key):
 
 
 @command("EXPIRETIME", arity=2, flags="readonly fast", keys=(1, 1, 1), group="generic",
-         summary="Returns the expiration time of a key as a Unix timestamp.", since="7.0.0",
+         summary="Get the expiration Unix timestamp for a key", since="7.0.0",
          complexity="O(1)")
 def expiretime(ctx, key):
     when = _expiretime(ctx, key)
@@ -469,14 +470,14 @@ def expiretime(ctx, key):
 
 
 @command("PEXPIRETIME", arity=2, flags="readonly fast", keys=(1, 1, 1), group="generic",
-         summary="Returns the expiration time of a key as a Unix milliseconds timestamp.",
+         summary="Get the expiration Unix timestamp for a key in milliseconds",
          since="7.0.0", complexity="O(1)")
 def pexpiretime(ctx, key):
     return _expiretime(ctx, key)
 
 
 @command("PERSIST", arity=2, flags="write fast", keys=(1, 1, 1), group="generic",
-         summary="Removes the expiration time of a key.", since="2.2.0", complexity="O(1)")
+         summary="Remove the expiration from a key", since="2.2.0", complexity="O(1)")
 def persist(ctx, key):
     db = ctx.db
     if db.get(key) is None or not db.persist(key):
@@ -574,14 +575,14 @@ _OBJECT_HELP = (
 
 
 @subcommand("OBJECT", "HELP", arity=2, flags="loading stale",
-            summary="Returns helpful text about the different subcommands", since="6.2.0",
+            summary="Show helpful text about the different subcommands", since="6.2.0",
             complexity="O(1)")
 def object_help(ctx, _):
     return [Status(line.encode()) for line in _OBJECT_HELP]
 
 
 @subcommand("OBJECT", "ENCODING", arity=3, flags="readonly", keys=(2, 2, 1),
-            summary="Returns the internal encoding of a Redis object",
+            summary="Inspect the internal encoding of a Redis object",
             since="2.2.3", complexity="O(1)")
 def object_encoding_(ctx, _, key):
     v = ctx.db.get(key)
@@ -589,7 +590,7 @@ def object_encoding_(ctx, _, key):
 
 
 @subcommand("OBJECT", "REFCOUNT", arity=3, flags="readonly", keys=(2, 2, 1),
-            summary="Returns the reference count of a value of a key",
+            summary="Get the number of references to the value of the key",
             since="2.2.3", complexity="O(1)")
 def object_refcount(ctx, _, key):
     v = ctx.db.get(key)
@@ -607,8 +608,7 @@ def _lfu(config):
 
 
 @subcommand("OBJECT", "IDLETIME", arity=3, flags="readonly", keys=(2, 2, 1),
-            summary="Returns the time since the last access to a Redis "
-                                       "object", since="2.2.3", complexity="O(1)")
+            summary="Get the time since a Redis object was last accessed", since="2.2.3", complexity="O(1)")
 def object_idletime(ctx, _, key):
     if ctx.db.get(key) is None:
         return None
@@ -618,8 +618,7 @@ def object_idletime(ctx, _, key):
 
 
 @subcommand("OBJECT", "FREQ", arity=3, flags="readonly", keys=(2, 2, 1),
-            summary="Returns the logarithmic access frequency counter of "
-                                       "a Redis object", since="4.0.0", complexity="O(1)")
+            summary="Get the logarithmic access frequency counter of a Redis object", since="4.0.0", complexity="O(1)")
 def object_freq(ctx, _, key):
     if ctx.db.get(key) is None:
         return None

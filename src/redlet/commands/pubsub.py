@@ -54,7 +54,7 @@ def _unsubscribe(ctx, table, mine, kind, names, count):
 _SUB = {"flags": "pubsub noscript loading stale", "group": "pubsub"}
 
 
-@command("SUBSCRIBE", arity=-2, summary="Listens for messages published to channels.",
+@command("SUBSCRIBE", arity=-2, summary="Listen for messages published to the given channels",
          since="2.0.0", complexity="O(N) where N is the number of channels to subscribe to.",
          **_SUB)
 def subscribe(ctx, *channels):
@@ -62,7 +62,8 @@ def subscribe(ctx, *channels):
                       _count)
 
 
-@command("UNSUBSCRIBE", arity=-1, summary="Stops listening to messages posted to channels.",
+@command("UNSUBSCRIBE", arity=-1, summary="Stop listening for messages posted to the given "
+                                          "channels",
          since="2.0.0", complexity="O(N) where N is the number of clients already subscribed "
                                    "to a channel.", **_SUB)
 def unsubscribe(ctx, *channels):
@@ -70,18 +71,21 @@ def unsubscribe(ctx, *channels):
                         channels, _count)
 
 
-@command("PSUBSCRIBE", arity=-2, summary="Listens for messages published to channels that "
-                                         "match one or more patterns.",
-         since="2.0.0", complexity="O(N) where N is the number of patterns to subscribe to.",
+@command("PSUBSCRIBE", arity=-2, summary="Listen for messages published to channels matching the "
+                                         "given patterns",
+         since="2.0.0", complexity="O(N) where N is the number of patterns the client is already "
+                                   "subscribed to.",
          **_SUB)
 def psubscribe(ctx, *patterns):
     return _subscribe(ctx, ctx.engine.patterns, ctx.psubscriptions, b"psubscribe", patterns,
                       _count)
 
 
-@command("PUNSUBSCRIBE", arity=-1, summary="Stops listening to messages published to "
-                                           "channels that match one or more patterns.",
-         since="2.0.0", complexity="O(N) where N is the number of patterns to unsubscribe.",
+@command("PUNSUBSCRIBE", arity=-1, summary="Stop listening for messages posted to channels "
+                                           "matching the given patterns",
+         since="2.0.0", complexity="O(N+M) where N is the number of patterns the client is "
+                                   "already subscribed and M is the number of total patterns "
+                                   "subscribed in the system (by any client).",
          **_SUB)
 def punsubscribe(ctx, *patterns):
     return _unsubscribe(ctx, ctx.engine.patterns, ctx.psubscriptions, b"punsubscribe",
@@ -89,7 +93,7 @@ def punsubscribe(ctx, *patterns):
 
 
 @command("SSUBSCRIBE", arity=-2, keys=(1, -1, 1),
-         summary="Listens for messages published to shard channels.", since="7.0.0",
+         summary="Listen for messages published to the given shard channels", since="7.0.0",
          complexity="O(N) where N is the number of shard channels to subscribe to.", **_SUB)
 def ssubscribe(ctx, *channels):
     if ctx.in_exec:
@@ -101,7 +105,7 @@ def ssubscribe(ctx, *channels):
 
 
 @command("SUNSUBSCRIBE", arity=-1, keys=(1, -1, 1),
-         summary="Stops listening to messages posted to shard channels.", since="7.0.0",
+         summary="Stop listening for messages posted to the given shard channels", since="7.0.0",
          complexity="O(N) where N is the number of clients already subscribed to a shard "
                     "channel.", **_SUB)
 def sunsubscribe(ctx, *channels):
@@ -110,7 +114,7 @@ def sunsubscribe(ctx, *channels):
 
 
 @command("PUBLISH", arity=3, flags="pubsub loading stale fast may_replicate", group="pubsub",
-         summary="Posts a message to a channel.", since="2.0.0",
+         summary="Post a message to a channel", since="2.0.0",
          complexity="O(N+M) where N is the number of clients subscribed to the receiving "
                     "channel and M is the total number of subscribed patterns (by any client).")
 def publish(ctx, channel, message):
@@ -132,7 +136,7 @@ def spublish(ctx, channel, message):
 
 
 # -- PUBSUB ---------------------------------------------------------------------------
-container("PUBSUB", group="pubsub", summary="A container for Pub/Sub commands.",
+container("PUBSUB", group="pubsub", summary="A container for Pub/Sub commands",
           since="2.8.0")
 
 _PUBSUB = {"flags": "pubsub loading stale"}
@@ -144,7 +148,7 @@ def _matching(table, pattern):
     return [name for name in table if glob_match(pattern, name)]
 
 
-@subcommand("PUBSUB", "CHANNELS", arity=-2, summary="Returns the active channels.",
+@subcommand("PUBSUB", "CHANNELS", arity=-2, summary="List active channels",
             since="2.8.0", complexity="O(N) where N is the number of active channels, and "
                                       "assuming constant time pattern matching (relatively "
                                       "short channels and patterns)", **_PUBSUB)
@@ -156,7 +160,7 @@ def pubsub_channels(ctx, sub, *pattern):
 
 
 @subcommand("PUBSUB", "NUMSUB", arity=-2,
-            summary="Returns a count of subscribers to channels.", since="2.8.0",
+            summary="Get the count of subscribers for channels", since="2.8.0",
             complexity="O(N) for the NUMSUB subcommand, where N is the number of requested "
                        "channels", **_PUBSUB)
 def pubsub_numsub(ctx, _, *channels):
@@ -168,13 +172,13 @@ def pubsub_numsub(ctx, _, *channels):
 
 
 @subcommand("PUBSUB", "NUMPAT", arity=2,
-            summary="Returns a count of unique pattern subscriptions.", since="2.8.0",
+            summary="Get the count of unique patterns pattern subscriptions", since="2.8.0",
             complexity="O(1)", **_PUBSUB)
 def pubsub_numpat(ctx, _):
     return len(ctx.engine.patterns)
 
 
-@subcommand("PUBSUB", "SHARDCHANNELS", arity=-2, summary="Returns the active shard channels.",
+@subcommand("PUBSUB", "SHARDCHANNELS", arity=-2, summary="List active shard channels",
             since="7.0.0", complexity="O(N) where N is the number of active shard channels, "
                                       "and assuming constant time pattern matching "
                                       "(relatively short shard channels).", **_PUBSUB)
@@ -186,7 +190,7 @@ def pubsub_shardchannels(ctx, sub, *pattern):
 
 
 @subcommand("PUBSUB", "SHARDNUMSUB", arity=-2,
-            summary="Returns the count of subscribers of shard channels.", since="7.0.0",
+            summary="Get the count of subscribers for shard channels", since="7.0.0",
             complexity="O(N) for the SHARDNUMSUB subcommand, where N is the number of "
                        "requested shard channels", **_PUBSUB)
 def pubsub_shardnumsub(ctx, _, *channels):
@@ -198,7 +202,7 @@ def pubsub_shardnumsub(ctx, _, *channels):
 
 
 @subcommand("PUBSUB", "HELP", arity=2, flags="loading stale",
-            summary="Returns helpful text about the different subcommands.", since="6.2.0",
+            summary="Show helpful text about the different subcommands", since="6.2.0",
             complexity="O(1)")
 def pubsub_help(ctx, _):
     return [Status(s.encode()) for s in (

@@ -43,39 +43,39 @@ _DOC = dict(group="scripting", getkeys=_eval_keys, write_keys=_no_keys_written,
             complexity="Depends on the script that is executed.")
 
 
-@command("EVAL", arity=-3, flags=_EVAL_FLAGS, summary="Executes a server-side Lua script.",
+@command("EVAL", arity=-3, flags=_EVAL_FLAGS, summary="Execute a Lua script server side",
          since="2.6.0", **_DOC)
 def eval_(ctx, *args):
     return scripting_of(ctx.engine).eval(ctx, [b"EVAL", *args], evalsha=False, ro=False)
 
 
 @command("EVALSHA", arity=-3, flags=_EVAL_FLAGS,
-         summary="Executes a server-side Lua script by SHA1 digest.", since="2.6.0", **_DOC)
+         summary="Execute a Lua script server side", since="2.6.0", **_DOC)
 def evalsha(ctx, *args):
     return scripting_of(ctx.engine).eval(ctx, [b"EVALSHA", *args], evalsha=True, ro=False)
 
 
 @command("EVAL_RO", arity=-3, flags="readonly " + _EVAL_FLAGS,
-         summary="Executes a read-only server-side Lua script.", since="7.0.0", **_DOC)
+         summary="Execute a read-only Lua script server side", since="7.0.0", **_DOC)
 def eval_ro(ctx, *args):
     return scripting_of(ctx.engine).eval(ctx, [b"EVAL_RO", *args], evalsha=False, ro=True)
 
 
 @command("EVALSHA_RO", arity=-3, flags="readonly " + _EVAL_FLAGS,
-         summary="Executes a read-only server-side Lua script by SHA1 digest.",
+         summary="Execute a read-only Lua script server side",
          since="7.0.0", **_DOC)
 def evalsha_ro(ctx, *args):
     return scripting_of(ctx.engine).eval(ctx, [b"EVALSHA_RO", *args], evalsha=True, ro=True)
 
 
-@command("FCALL", arity=-3, flags=_EVAL_FLAGS, summary="Invokes a function.",
+@command("FCALL", arity=-3, flags=_EVAL_FLAGS, summary="Invoke a function",
          since="7.0.0", **_DOC)
 def fcall(ctx, *args):
     return scripting_of(ctx.engine).fcall(ctx, [b"FCALL", *args], ro=False)
 
 
 @command("FCALL_RO", arity=-3, flags="readonly " + _EVAL_FLAGS,
-         summary="Invokes a read-only function.", since="7.0.0", **_DOC)
+         summary="Invoke a read-only function", since="7.0.0", **_DOC)
 def fcall_ro(ctx, *args):
     return scripting_of(ctx.engine).fcall(ctx, [b"FCALL_RO", *args], ro=True)
 
@@ -86,20 +86,20 @@ def _syntax_error(sub, parent):
 
 
 # -- SCRIPT ---------------------------------------------------------------------------
-container("SCRIPT", group="scripting", summary="A container for Lua scripts management "
-          "commands.", since="2.6.0")
+container("SCRIPT", group="scripting", summary="A container for Lua scripts management commands", since="2.6.0")
 
 
 @subcommand("SCRIPT", "LOAD", arity=3, flags="noscript stale",
-            summary="Loads a server-side Lua script to the script cache.", since="2.6.0",
+            summary="Load the specified Lua script into the script cache.", since="2.6.0",
             complexity="O(N) with N being the length in bytes of the script body.")
 def script_load(ctx, _, body):
     return scripting_of(ctx.engine).create_script(body).sha
 
 
 @subcommand("SCRIPT", "EXISTS", arity=-3, flags="noscript",
-            summary="Determines whether server-side Lua scripts exist in the script cache.",
-            since="2.6.0", complexity="O(N) with N being the number of scripts to check.")
+            summary="Check existence of scripts in the script cache.",
+            since="2.6.0", complexity="O(N) with N being the number of scripts to check (so "
+                                      "checking a single script is an O(1) operation).")
 def script_exists(ctx, _, *shas):
     scripts = scripting_of(ctx.engine).scripts
     return [1 if (len(s) == 40 and s.lower() in scripts) else 0 for s in shas]
@@ -114,7 +114,7 @@ def _flush_mode(args, message):
 
 
 @subcommand("SCRIPT", "FLUSH", arity=-2, flags="noscript",
-            summary="Removes all server-side Lua scripts from the script cache.",
+            summary="Remove all the scripts from the script cache.",
             since="2.6.0", complexity="O(N) with N being the number of scripts in cache")
 def script_flush(ctx, _, *args):
     _flush_mode(args, "ERR SCRIPT FLUSH only support SYNC|ASYNC option")
@@ -123,7 +123,7 @@ def script_flush(ctx, _, *args):
 
 
 @subcommand("SCRIPT", "KILL", arity=2, flags="noscript allow_busy",
-            summary="Terminates a server-side Lua script during execution.", since="2.6.0",
+            summary="Kill the script currently in execution.", since="2.6.0",
             complexity="O(1)")
 def script_kill(ctx, _):
     scripting_of(ctx.engine).kill(is_eval=True)
@@ -131,7 +131,7 @@ def script_kill(ctx, _):
 
 
 @subcommand("SCRIPT", "DEBUG", arity=3, flags="noscript",
-            summary="Sets the debug mode of server-side Lua scripts.", since="3.2.0",
+            summary="Set the debug mode for executed scripts.", since="3.2.0",
             complexity="O(1)")
 def script_debug(ctx, _, mode):
     if ctx.multi is not None:
@@ -145,7 +145,7 @@ def script_debug(ctx, _, mode):
 
 
 @subcommand("SCRIPT", "HELP", arity=2, flags="loading stale",
-            summary="Returns helpful text about the different subcommands.", since="5.0.0",
+            summary="Show helpful text about the different subcommands", since="5.0.0",
             complexity="O(1)")
 def script_help(ctx, _):
     return [Status(s.encode()) for s in (
@@ -169,12 +169,12 @@ def script_help(ctx, _):
 
 
 # -- FUNCTION ----------------------------------------------------------------------------
-container("FUNCTION", group="scripting", summary="A container for function commands.",
+container("FUNCTION", group="scripting", summary="A container for function commands",
           since="7.0.0")
 
 
 @subcommand("FUNCTION", "LOAD", arity=-3, flags="write denyoom noscript",
-            summary="Creates a library.", since="7.0.0",
+            summary="Create a function with the given arguments (name, code, description)", since="7.0.0",
             complexity="O(1) (considering compilation time is redundant)")
 def function_load(ctx, _, *args):
     replace = False
@@ -189,7 +189,7 @@ def function_load(ctx, _, *args):
 
 
 @subcommand("FUNCTION", "DELETE", arity=3, flags="write noscript",
-            summary="Deletes a library and its functions.", since="7.0.0", complexity="O(1)")
+            summary="Delete a function by name", since="7.0.0", complexity="O(1)")
 def function_delete(ctx, _, name):
     scripting_of(ctx.engine).delete_library(name)
     ctx.engine.dirty += 1
@@ -197,7 +197,7 @@ def function_delete(ctx, _, name):
 
 
 @subcommand("FUNCTION", "FLUSH", arity=-2, flags="write noscript",
-            summary="Deletes all libraries and functions.", since="7.0.0",
+            summary="Deleting all functions", since="7.0.0",
             complexity="O(N) where N is the number of functions deleted")
 def function_flush(ctx, _, *args):
     if len(args) > 1:
@@ -213,7 +213,7 @@ def _flags_reply(flags):
 
 
 @subcommand("FUNCTION", "LIST", arity=-2, flags="noscript",
-            summary="Returns information about all libraries.", since="7.0.0",
+            summary="List information about all the functions", since="7.0.0",
             complexity="O(N) where N is the number of functions")
 def function_list(ctx, _, *args):
     with_code = False
@@ -248,14 +248,14 @@ def function_list(ctx, _, *args):
 
 
 @subcommand("FUNCTION", "DUMP", arity=2, flags="noscript",
-            summary="Dumps all libraries into a serialized binary payload.", since="7.0.0",
+            summary="Dump all functions into a serialized binary payload", since="7.0.0",
             complexity="O(N) where N is the number of functions")
 def function_dump(ctx, _):
     return scripting_of(ctx.engine).dump()
 
 
 @subcommand("FUNCTION", "RESTORE", arity=-3, flags="write denyoom noscript",
-            summary="Restores all libraries from a payload.", since="7.0.0",
+            summary="Restore all the functions on the given payload", since="7.0.0",
             complexity="O(N) where N is the number of functions on the payload")
 def function_restore(ctx, _, data, *policy):
     if len(policy) > 1:
@@ -273,7 +273,8 @@ def function_restore(ctx, _, data, *policy):
 
 
 @subcommand("FUNCTION", "STATS", arity=2, flags="noscript allow_busy",
-            summary="Returns information about a function during execution.", since="7.0.0",
+            summary="Return information about the function currently running (name, description, "
+                    "duration)", since="7.0.0",
             complexity="O(1)")
 def function_stats(ctx, _):
     s = scripting_of(ctx.engine)
@@ -293,7 +294,7 @@ def function_stats(ctx, _):
 
 
 @subcommand("FUNCTION", "KILL", arity=2, flags="noscript allow_busy",
-            summary="Terminates a function during execution.", since="7.0.0",
+            summary="Kill the function currently in execution.", since="7.0.0",
             complexity="O(1)")
 def function_kill(ctx, _):
     scripting_of(ctx.engine).kill(is_eval=False)
@@ -301,7 +302,7 @@ def function_kill(ctx, _):
 
 
 @subcommand("FUNCTION", "HELP", arity=2, flags="loading stale",
-            summary="Returns helpful text about the different subcommands.", since="7.0.0",
+            summary="Show helpful text about the different subcommands", since="7.0.0",
             complexity="O(1)")
 def function_help(ctx, _):
     return [Status(s.encode()) for s in (

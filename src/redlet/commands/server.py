@@ -16,7 +16,7 @@ from .registry import COMMANDS, command, container, subcommand
 
 # -- databases ----------------------------------------------------------------
 @command("DBSIZE", arity=1, flags="readonly fast", group="server",
-         summary="Returns the number of keys in the database.", complexity="O(1)")
+         summary="Return the number of keys in the selected database", complexity="O(1)")
 def dbsize(ctx):
     return len(ctx.db.data)
 
@@ -35,7 +35,7 @@ def _flush_db(ctx, db):
 
 
 @command("FLUSHDB", arity=-1, flags="write", group="server",
-         summary="Removes all keys from the current database.",
+         summary="Remove all keys from the current database",
          complexity="O(N) where N is the number of keys in the selected database")
 def flushdb(ctx, *args):
     _flush_mode(args, "flushdb")
@@ -44,7 +44,7 @@ def flushdb(ctx, *args):
 
 
 @command("FLUSHALL", arity=-1, flags="write", group="server",
-         summary="Removes all keys from all databases.",
+         summary="Remove all keys from all databases",
          complexity="O(N) where N is the total number of keys in all databases")
 def flushall(ctx, *args):
     _flush_mode(args, "flushall")
@@ -68,7 +68,7 @@ def flush(ctx):
 
 
 @command("SWAPDB", arity=3, flags="write fast", group="server",
-         summary="Swaps two Redis databases.", since="4.0.0",
+         summary="Swaps two Redis databases", since="4.0.0",
          complexity="O(N) where N is the count of clients watching or blocking on keys "
                     "from both databases.")
 def swapdb(ctx, a, b):
@@ -101,14 +101,14 @@ def swapdb(ctx, a, b):
 
 
 @command("TIME", arity=1, flags="loading stale fast", group="server",
-         summary="Returns the server time.", since="2.6.0", complexity="O(1)")
+         summary="Return the current server time", since="2.6.0", complexity="O(1)")
 def time_(ctx):
     t = time.time_ns() // 1000
     return [b"%d" % (t // 1000000), b"%d" % (t % 1000000)]
 
 
 @command("LASTSAVE", arity=1, flags="loading stale fast", group="server",
-         summary="Returns the Unix timestamp of the last successful save to disk.",
+         summary="Get the UNIX time stamp of the last successful save to disk",
          complexity="O(1)")
 def lastsave(ctx):
     return ctx.engine.lastsave
@@ -116,16 +116,17 @@ def lastsave(ctx):
 
 @command("ROLE", arity=1, flags="noscript loading stale fast", group="server",
          acl=("admin", "dangerous"),
-         summary="Returns the replication role.", since="2.8.12", complexity="O(1)")
+         summary="Return the role of the instance in the context of replication", since="2.8.12", complexity="O(1)")
 def role(ctx):
     # a master without replicas (redlet does not replicate): role, offset, replicas
     return [b"master", 0, []]
 
 
 @command("SHUTDOWN", arity=-1, flags="admin noscript loading stale no_multi allow_busy",
-         group="server", summary="Synchronously saves the database(s) to disk and shuts down "
-                                 "the Redis server.",
-         complexity="O(N) when saving, where N is the total number of keys in all databases")
+         group="server", summary="Synchronously save the dataset to disk and then shut down the "
+                                 "server",
+         complexity="O(N) when saving, where N is the total number of keys in all databases when "
+                    "saving data, otherwise O(1)")
 def shutdown(ctx, *args):
     nosave = save = False
     for a in args:
@@ -156,12 +157,13 @@ def shutdown(ctx, *args):
 
 
 # -- CONFIG -------------------------------------------------------------------
-container("CONFIG", group="server", summary="A container for server configuration commands.",
+container("CONFIG", group="server", summary="A container for server configuration commands",
           since="2.0.0")
 
 
 @subcommand("CONFIG", "GET", arity=-3, flags="admin noscript loading stale",
-            summary="Returns the effective values of configuration parameters.",
+            summary="Get the values of configuration parameters",
+            complexity="O(N) when N is the number of configuration parameters provided",
             since="2.0.0")
 def config_get(ctx, _, *patterns):
     cfg = ctx.engine.config
@@ -181,7 +183,8 @@ def config_get(ctx, _, *patterns):
 
 
 @subcommand("CONFIG", "SET", arity=-4, flags="admin noscript loading stale",
-            summary="Sets configuration parameters in-flight.", since="2.0.0")
+            summary="Set configuration parameters to the given values",
+            complexity="O(N) when N is the number of configuration parameters provided", since="2.0.0")
 def config_set(ctx, _, *args):
     if len(args) % 2:
         raise ReplyError(errors.WRONG_ARITY % "config|set")
@@ -229,7 +232,8 @@ def config_set(ctx, _, *args):
 
 
 @subcommand("CONFIG", "RESETSTAT", arity=2, flags="admin noscript loading stale",
-            summary="Resets the server's statistics.", since="2.0.0")
+            summary="Reset the stats returned by INFO",
+            complexity="O(1)", since="2.0.0")
 def config_resetstat(ctx, _):
     engine = ctx.engine
     for k in engine.stats:
@@ -242,13 +246,15 @@ def config_resetstat(ctx, _):
 
 
 @subcommand("CONFIG", "REWRITE", arity=2, flags="admin noscript loading stale",
-            summary="Persists the effective configuration to file.", since="2.8.0")
+            summary="Rewrite the configuration file with the in memory configuration",
+            complexity="O(1)", since="2.8.0")
 def config_rewrite(ctx, _):
     raise ReplyError("ERR The server is running without a config file")
 
 
 @subcommand("CONFIG", "HELP", arity=2, flags="loading stale",
-            summary="Returns helpful text about the different subcommands.", since="5.0.0")
+            summary="Show helpful text about the different subcommands",
+            complexity="O(1)", since="5.0.0")
 def config_help(ctx, _):
     return [Status(s.encode()) for s in (
         "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -428,13 +434,13 @@ def info_text(engine, client, args=()):
 
 
 @command("INFO", arity=-1, flags="loading stale", group="server",
-         summary="Returns information and statistics about the server.", complexity="O(1)")
+         summary="Get information and statistics about the server", complexity="O(1)")
 def info(ctx, *args):
     return Verbatim(info_text(ctx.engine, ctx, args).encode())
 
 
 # -- COMMAND ----------------------------------------------------------------------
-container("COMMAND", group="server", summary="Returns detailed information about all commands.",
+container("COMMAND", group="server", summary="Get array of Redis command details",
           since="2.8.13")
 
 
@@ -473,13 +479,16 @@ def _find(name):
 
 
 @subcommand("COMMAND", "COUNT", arity=2, flags="loading stale",
-            summary="Returns a count of commands.", since="2.8.13")
+            summary="Get total number of Redis commands",
+            complexity="O(1)", since="2.8.13")
 def command_count(ctx, _):
     return len(COMMANDS)
 
 
 @subcommand("COMMAND", "INFO", arity=-2, flags="loading stale",
-            summary="Returns information about one, multiple or all commands.",
+            summary="Get array of specific Redis command details, or all when no argument is "
+                    "given.",
+            complexity="O(N) where N is the number of commands to look up",
             since="2.8.13")
 def command_info(ctx, _, *names):
     if not names:
@@ -505,7 +514,8 @@ def _docs(cmd):
 
 
 @subcommand("COMMAND", "DOCS", arity=-2, flags="loading stale",
-            summary="Returns documentary information about one, multiple or all commands.",
+            summary="Get array of specific Redis command documentation",
+            complexity="O(N) where N is the number of commands to look up",
             since="7.0.0")
 def command_docs(ctx, _, *names):
     if not names:
@@ -519,7 +529,8 @@ def command_docs(ctx, _, *names):
 
 
 @subcommand("COMMAND", "LIST", arity=-2, flags="loading stale",
-            summary="Returns a list of command names.", since="7.0.0")
+            summary="Get an array of Redis command names",
+            complexity="O(N) where N is the total number of Redis commands", since="7.0.0")
 def command_list(ctx, _, *args):
     names = []
     for c in _top_commands():
@@ -561,13 +572,15 @@ def _getkeys(ctx, args):
 
 
 @subcommand("COMMAND", "GETKEYS", arity=-4, flags="loading stale",
-            summary="Extracts the key names from an arbitrary command.", since="2.8.13")
+            summary="Extract keys given a full Redis command",
+            complexity="O(N) where N is the number of arguments to the command", since="2.8.13")
 def command_getkeys(ctx, _, *args):
     return _getkeys(ctx, args)[1]
 
 
 @subcommand("COMMAND", "GETKEYSANDFLAGS", arity=-4, flags="loading stale",
-            summary="Extracts the key names and access flags for an arbitrary command.",
+            summary="Extract keys and access flags given a full Redis command",
+            complexity="O(N) where N is the number of arguments to the command",
             since="7.0.0")
 def command_getkeysandflags(ctx, _, *args):
     cmd, keys = _getkeys(ctx, args)
@@ -576,7 +589,8 @@ def command_getkeysandflags(ctx, _, *args):
 
 
 @subcommand("COMMAND", "HELP", arity=2, flags="loading stale",
-            summary="Returns helpful text about the different subcommands.", since="5.0.0")
+            summary="Show helpful text about the different subcommands",
+            complexity="O(1)", since="5.0.0")
 def command_help(ctx, _):
     return [Status(s.encode()) for s in (
         "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -596,7 +610,7 @@ COMMANDS["command"].arity = -1
 
 # -- DEBUG (only what clients and tests need) ----------------------------------------
 @command("DEBUG", arity=-2, flags="admin noscript loading stale", group="server",
-         summary="A container for debugging commands.", complexity="Depends on subcommand.")
+         summary="A container for debugging commands", complexity="Depends on subcommand.")
 def debug(ctx, sub, *args):
     mode = ctx.engine.config["enable-debug-command"]
     if mode == "no" or (mode == "local" and not ctx.unix_socket

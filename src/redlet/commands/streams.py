@@ -422,7 +422,7 @@ def xadd(ctx, key, *args):
 
 
 @command("XTRIM", arity=-4, flags="write", keys=(1, 1, 1), group="stream",
-         summary="Deletes messages from the beginning of a stream.", since="5.0.0",
+         summary="Trims the stream to (approximately if '~' is passed) a certain size", since="5.0.0",
          complexity="O(N), with N being the number of evicted entries. Constant times are "
                     "very small however, since entries are organized in macro nodes containing "
                     "multiple entries that can be released with a single deallocation.")

@@ -29,7 +29,7 @@ _DOC = {"group": "transactions", "complexity": "O(1)"}
 
 
 @command("MULTI", arity=1, flags="noscript loading stale fast allow_busy",
-         summary="Starts a transaction.", since="1.2.0", **_DOC)
+         summary="Mark the start of a transaction block", since="1.2.0", **_DOC)
 def multi(ctx):
     if ctx.multi is not None:
         raise ReplyError(errors.NESTED_MULTI)
@@ -39,7 +39,7 @@ def multi(ctx):
 
 
 @command("DISCARD", arity=1, flags="noscript loading stale fast allow_busy",
-         summary="Discards a transaction.", since="2.0.0",
+         summary="Discard all commands issued after MULTI", since="2.0.0",
          group="transactions", complexity="O(N), when N is the number of queued commands")
 def discard(ctx):
     if ctx.multi is None:
@@ -49,7 +49,7 @@ def discard(ctx):
 
 
 @command("WATCH", arity=-2, flags="noscript loading stale fast allow_busy", keys=(1, -1, 1),
-         summary="Monitors changes to keys to determine the execution of a transaction.",
+         summary="Watch the given keys to determine execution of the MULTI/EXEC block",
          since="2.2.0", group="transactions", complexity="O(1) for every key.")
 def watch(ctx, *keys):
     if ctx.multi is not None:
@@ -67,7 +67,7 @@ def watch(ctx, *keys):
 
 
 @command("UNWATCH", arity=1, flags="noscript loading stale fast allow_busy",
-         summary="Forgets about all watched keys.", since="2.2.0", **_DOC)
+         summary="Forget about all watched keys", since="2.2.0", **_DOC)
 def unwatch(ctx):
     ctx.engine.unwatch_all(ctx)
     return OK
@@ -89,7 +89,7 @@ def _watched_key_expired(client):
 
 
 @command("EXEC", arity=1, flags="noscript loading stale skip_slowlog",
-         summary="Executes all commands in a transaction.", since="1.2.0",
+         summary="Execute all commands issued after MULTI", since="1.2.0",
          group="transactions", complexity="Depends on commands in the transaction")
 def exec_(ctx):
     engine = ctx.engine
