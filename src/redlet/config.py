@@ -280,7 +280,7 @@ SETTINGS = [
     _S("jemalloc-bg-thread", "bool", True),
     _S("list-max-listpack-size", "int", -2, aliases=("list-max-ziplist-size",)),
     _S("list-compress-depth", "int", 0),
-    _S("hash-max-listpack-entries", "int", 128, aliases=("hash-max-ziplist-entries",)),
+    _S("hash-max-listpack-entries", "int", 512, aliases=("hash-max-ziplist-entries",)),
     _S("hash-max-listpack-value", "int", 64, aliases=("hash-max-ziplist-value",)),
     _S("set-max-intset-entries", "int", 512),
     _S("zset-max-listpack-entries", "int", 128, aliases=("zset-max-ziplist-entries",)),

@@ -194,3 +194,11 @@ ZRANGE_WITHSCORES_BYLEX = "ERR syntax error, WITHSCORES not supported in combina
 ZSET_NO_INPUT_KEY = "ERR at least 1 input key is needed for '%s' command"
 WEIGHT_NOT_FLOAT = "ERR weight value is not a float"
 COUNT_NOT_POSITIVE = "ERR count should be greater than 0"
+
+# lists
+LPOS_RANK_ZERO = (
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+    "or use negative to start from the end of the list"
+)
+LPOS_COUNT_NEGATIVE = "ERR COUNT can't be negative"
+LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative"

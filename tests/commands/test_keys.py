@@ -817,7 +817,7 @@ def test_object_encoding_strings(run):
 def test_object_encoding_collections(run, db):
     db.set(b"l", ListValue([b"a"]))
     assert run("OBJECT", "ENCODING", "l") == bulk(b"quicklist")
-    db.set(b"h", HashValue({b"f%d" % i: b"v" for i in range(128)}))
+    db.set(b"h", HashValue({b"f%d" % i: b"v" for i in range(512)}))
     assert run("OBJECT", "ENCODING", "h") == bulk(b"listpack")
     db.data[b"h"][b"one-more"] = b"v"
     assert run("OBJECT", "ENCODING", "h") == bulk(b"hashtable")

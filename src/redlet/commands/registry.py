@@ -122,8 +122,9 @@ class Command:
         if bits & BLOCKING:
             cats.add("blocking")
         g = _GROUP_CATEGORIES.get(group)
-        if g:
+        if g and "-" + g not in cats:
             cats.add(g)
+        cats = {c for c in cats if c[0] != "-"}     # "-keyspace": not in the group's one
         self.acl_categories = sorted(cats, key=_category_rank)
         self.stats_calls = 0
         self.stats_usec = 0

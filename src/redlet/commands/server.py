@@ -450,8 +450,6 @@ def _command_info(cmd):
         subs = [_command_info(s) for s in sorted(cmd.subcommands.values(),
                                                  key=lambda s: s.name)]
     first, last, step = cmd.first_key, cmd.last_key, cmd.key_step
-    if cmd.getkeys is not None:
-        first, last, step = 0, 0, 0
     return [
         cmd.fullname.encode(), cmd.arity,
         RespSet(Status(f.encode()) for f in cmd.flag_names),

@@ -18,6 +18,7 @@ WITHSCORES replies are flat arrays in RESP2 and arrays of [member, score]
 pairs in RESP3, as Redis 7.0 sends them.
 """
 import math
+from fractions import Fraction
 
 from .. import errors
 from ..errors import ReplyError
@@ -133,19 +134,40 @@ def _lex_range(lo, hi):
     return _lex_bound(lo), _lex_bound(hi)
 
 
+def _long_double(x):
+    """``x`` (a Fraction) rounded to x87 long double precision (a 64-bit
+    mantissa, ties to even), as strtold and long double arithmetic do."""
+    if not x:
+        return x
+    e = abs(x.numerator).bit_length() - abs(x.denominator).bit_length() - 64
+    while True:                       # scale so the mantissa has exactly 64 bits
+        m = x / (Fraction(2) ** e)
+        if abs(m) >= 2 ** 64:
+            e += 1
+        elif abs(m) < 2 ** 63:
+            e -= 1
+        else:
+            break
+    return round(m) * Fraction(2) ** e
+
+
 def _timeout(raw):
-    """A blocking timeout in seconds as Redis reads one (a long double,
-    truncated to milliseconds; 0 = forever)."""
+    """A blocking timeout in seconds as Redis 7.0 reads one: a long double,
+    times 1000, rounded up to milliseconds, cast to long long (out of range
+    becomes negative); 0 = forever."""
     if not raw or raw[0] in _SPACES:
         raise ReplyError(errors.TIMEOUT_NOT_FLOAT)
     v = _strtod(raw)
     if v is None:
         raise ReplyError(errors.TIMEOUT_NOT_FLOAT)
-    ms = v * 1000.0
-    if math.isinf(ms) or ms >= 2.0 ** 63 or ms < -2.0 ** 63:
-        raise ReplyError(errors.TIMEOUT_NEGATIVE)    # the cast wraps to LLONG_MIN
-    ms = int(ms)
-    if ms < 0:
+    if math.isinf(v):
+        raise ReplyError(errors.TIMEOUT_NEGATIVE)
+    try:
+        exact = Fraction(raw.decode("ascii").strip())
+    except ValueError:                # hex: a double holds it exactly enough
+        exact = Fraction(v)
+    ms = math.ceil(_long_double(_long_double(exact) * 1000))
+    if ms < 0 or ms >= 2 ** 63:
         raise ReplyError(errors.TIMEOUT_NEGATIVE)
     if ms > 10 ** 12:                 # beyond any real wait: as good as forever
         ms = 0
@@ -689,13 +711,13 @@ def _first_nonempty(ctx, keys):
 
 
 def _ready(ctx, keys):
-    """The first key that now holds a sorted set (other types are skipped:
-    a blocked client waits on)."""
-    db = ctx.db
-    for k in keys:
-        z = db.get(k)
-        if type(z) is ZSetValue and len(z):
-            return k, z
+    """The key being served (``engine.ready_key``, one of ``keys``) and its
+    sorted set, or (None, None) when it holds none (another type: the
+    client waits on)."""
+    k = ctx.engine.ready_key
+    z = ctx.db.get(k)
+    if type(z) is ZSetValue and len(z):
+        return k, z
     return None, None
 
 
@@ -968,7 +990,7 @@ def zdiff(ctx, *args):
     return _combine(ctx, "zdiff", _DIFF, args)
 
 
-@command("ZUNIONSTORE", arity=-4, flags="write denyoom", keys=(0, 0, 0), group=_GROUP,
+@command("ZUNIONSTORE", arity=-4, flags="write denyoom", keys=(1, 1, 1), group=_GROUP,
          summary="Add multiple sorted sets and store the resulting sorted set in a new key",
          since="2.0.0", complexity=_UNION_COMPLEXITY, getkeys=_numkeys_keys(2, True),
          write_keys=_dst_key)
@@ -976,7 +998,7 @@ def zunionstore(ctx, dst, *args):
     return _combine(ctx, "zunionstore", _UNION, args, dst=dst)
 
 
-@command("ZINTERSTORE", arity=-4, flags="write denyoom", keys=(0, 0, 0), group=_GROUP,
+@command("ZINTERSTORE", arity=-4, flags="write denyoom", keys=(1, 1, 1), group=_GROUP,
          summary="Intersect multiple sorted sets and store the resulting sorted set in a "
                  "new key", since="2.0.0", complexity=_INTER_COMPLEXITY,
          getkeys=_numkeys_keys(2, True), write_keys=_dst_key)
@@ -984,7 +1006,7 @@ def zinterstore(ctx, dst, *args):
     return _combine(ctx, "zinterstore", _INTER, args, dst=dst)
 
 
-@command("ZDIFFSTORE", arity=-4, flags="write denyoom", keys=(0, 0, 0), group=_GROUP,
+@command("ZDIFFSTORE", arity=-4, flags="write denyoom", keys=(1, 1, 1), group=_GROUP,
          summary="Subtract multiple sorted sets and store the resulting sorted set in a new "
                  "key", since="6.2.0", complexity=_DIFF_COMPLEXITY,
          getkeys=_numkeys_keys(2, True), write_keys=_dst_key)

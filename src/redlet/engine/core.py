@@ -96,6 +96,7 @@ class Engine:
         self._next_client_id = 1
         self.dirty = 0
         self.ready_keys = []
+        self.ready_key = None          # the key whose blocked clients are being served
         self.pending_write = set()     # clients with output produced by others
         self.call_later = None         # set by the I/O adapter
         self.aof = None                # persistence.aof.AppendOnlyFile when enabled
@@ -699,6 +700,7 @@ class Engine:
                     dirty = self.dirty
                     prev = self.executing
                     self.executing = client
+                    self.ready_key = key        # served from this key only, as Redis does
                     try:
                         reply = w.retry()
                     except ReplyError as e:
@@ -706,8 +708,10 @@ class Engine:
                         reply = e
                     finally:
                         self.executing = prev
-                    if self.dirty != dirty:
-                        override = client.propagate_override
+                    override = client.propagate_override
+                    if override is not None or self.dirty != dirty:
+                        # (a served BLPOP changes no counter in Redis 7.0, yet it
+                        # is propagated: the override alone says it wrote)
                         client.propagate_override = None
                         if db.watched:
                             db.touch(key)
