@@ -38,6 +38,9 @@ def reset(ctx):
     ctx.multi_error = False
     engine.unwatch_all(ctx)
     engine.unsubscribe_all(ctx)
+    if ctx.monitor:
+        ctx.monitor = False
+        engine.monitors.remove(ctx)
     ctx.db = engine.dbs[0]
     ctx.resp3 = False
     ctx.name = b""

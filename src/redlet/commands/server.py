@@ -9,7 +9,7 @@ import time
 from .. import REDIS_VERSION, __version__, errors
 from ..config import SETTINGS_BY_NAME, ConfigError
 from ..errors import ReplyError
-from ..protocol import OK, RespSet, Status, Verbatim
+from ..protocol import NO_REPLY, OK, RespSet, Status, Verbatim
 from ..util import glob_match, parse_int
 from .registry import COMMANDS, command, container, subcommand
 
@@ -628,3 +628,16 @@ def debug(ctx, sub, *args):
         return OK
     raise ReplyError("ERR unknown subcommand '%s'. Try DEBUG HELP."
                      % sub.decode("utf-8", "replace"))
+
+
+@command("MONITOR", arity=1, flags="admin noscript loading stale", group="server",
+         summary="Listen for all requests received by the server in real time",
+         since="1.0.0", complexity="")
+def monitor(ctx):
+    if ctx.in_exec:
+        raise ReplyError("ERR MONITOR isn't allowed for DENY BLOCKING client")
+    if ctx.monitor:
+        return NO_REPLY                  # already monitoring: Redis says nothing
+    ctx.monitor = True
+    ctx.engine.monitors.append(ctx)
+    return OK

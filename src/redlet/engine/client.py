@@ -16,7 +16,7 @@ class Client:
         "psubscriptions", "blocked", "send", "close", "closing", "out", "in_batch",
         "propagate_override", "flags", "parser", "unix_socket", "no_evict", "kind",
         "tracking", "output_bytes", "soft_limit_since", "in_script", "paused",
-        "deferred", "pending_out", "in_exec", "ssubscriptions",
+        "deferred", "pending_out", "in_exec", "ssubscriptions", "monitor",
     )
 
     def __init__(self, engine, client_id, send=None, close=None, addr="", laddr="",
@@ -58,6 +58,7 @@ class Client:
         self.parser = None
         self.no_evict = False
         self.kind = "normal"
+        self.monitor = False           # MONITOR: hears every command
         self.tracking = False
         self.output_bytes = 0
         self.soft_limit_since = None
@@ -83,7 +84,7 @@ class Client:
         """A line of CLIENT LIST / CLIENT INFO."""
         now = time.time()
         # Redis' letters, in its order
-        flags = ""
+        flags = "O" if self.monitor else ""
         if self.subscriptions or self.psubscriptions or self.ssubscriptions:
             flags += "P"
         if self.multi is not None:

@@ -31,6 +31,7 @@ from ..commands.registry import (
     NO_MULTI,
     NOSCRIPT,
     PUBSUB,
+    SKIP_MONITOR,
     TYPED,
     lookup_table,
 )
@@ -51,6 +52,17 @@ _SUBSCRIBED_ALLOWED = {"subscribe", "psubscribe", "unsubscribe", "punsubscribe",
 _MULTI_IMMEDIATE = {"exec", "discard", "multi", "watch", "quit", "reset"}
 
 NOTIFY_CLASSES = "g$lshzxetmdn"
+
+
+_REPR_ESCAPES = {ord("\\"): b"\\\\", ord('"'): b'\\"', ord("\n"): b"\\n", ord("\r"): b"\\r",
+                 ord("\t"): b"\\t", 7: b"\\a", 8: b"\\b"}
+_REPR = [_REPR_ESCAPES.get(c) or (bytes((c,)) if 0x20 <= c <= 0x7E else b"\\x%02x" % c)
+         for c in range(256)]
+
+
+def _repr(b):
+    """``b`` quoted as Redis' sdscatrepr does (MONITOR, CLIENT LIST)."""
+    return b'"' + b"".join([_REPR[c] for c in b]) + b'"'
 
 
 def _arg_bytes(v):
@@ -97,6 +109,7 @@ class Engine:
         self.dirty = 0
         self.ready_keys = []
         self.ready_key = None          # the key whose blocked clients are being served
+        self.monitors = []             # MONITOR clients, in arrival order
         self.pending_write = set()     # clients with output produced by others
         self.call_later = None         # set by the I/O adapter
         self.aof = None                # persistence.aof.AppendOnlyFile when enabled
@@ -178,6 +191,8 @@ class Engine:
             self.unblock(client)
         self.unwatch_all(client)
         self.unsubscribe_all(client)
+        if client.monitor:
+            self.monitors.remove(client)
         self.pending_write.discard(client)
         for ext in self.extensions:
             hook = getattr(ext, "client_gone", None)
@@ -361,7 +376,7 @@ class Engine:
         if not (client.authenticated and client.multi is None and client.blocked is None
                 and client.paused is None and not client.subscriptions
                 and not client.psubscriptions and not client.ssubscriptions
-                and self.script_busy is None
+                and self.script_busy is None and not self.monitors
                 and not client.in_script and not self.maxmemory):
             return False
         for ok in self._command_checks:
@@ -498,6 +513,10 @@ class Engine:
         self.executing = client
         if not client.in_exec:          # CLIENT INFO shows the running command (EXEC)
             client.last_cmd = cmd.fullname
+        monitored = bool(self.monitors) and not cmd.flags & ADMIN
+        if monitored and cmd.flags & SKIP_MONITOR:      # EVAL, FCALL: before their calls
+            self.feed_monitors(client, argv)
+            monitored = False
         t0 = time.perf_counter_ns()
         try:
             reply = cmd.fn(client, *argv[1:])
@@ -508,12 +527,45 @@ class Engine:
         cmd.stats_calls += 1
         cmd.stats_usec += (time.perf_counter_ns() - t0) // 1000
         self.stats["total_commands_processed"] += 1
+        if monitored:
+            self.feed_monitors(client, argv)
         if self.dirty != dirty:
             self._after_write(client, cmd, argv)
         if self.ready_keys and not client.in_script and client.multi is None \
                 and not client.in_exec:
             self.handle_ready_keys()
         return reply
+
+    def feed_monitors(self, client, argv):
+        """One MONITOR line for a command ``client`` ran (Redis' format:
+        time, db, address, the arguments quoted as sdscatrepr does; AUTH's
+        and HELLO AUTH's secrets redacted)."""
+        now = time.time()
+        if client.unix_socket:
+            addr = "unix:" + str(self.config["unixsocket"])
+        else:
+            addr = client.addr
+        parts = [b"%d.%06d [%d %s]" % (int(now), int(now * 1e6) % 1000000, client.db.id,
+                                       addr.encode())]
+        args = [a if type(a) is bytes else _arg_bytes(a) for a in argv]
+        name = args[0].lower()
+        hidden = ()
+        if name == b"auth":
+            hidden = range(1, len(args))
+        elif name == b"hello":
+            for i in range(2, len(args) - 2):
+                if args[i].lower() == b"auth":
+                    hidden = (i + 1, i + 2)
+                    break
+        for i, a in enumerate(args):
+            parts.append(b'"(redacted)"' if i in hidden else _repr(a))
+        line = Status(b" ".join(parts))
+        for m in list(self.monitors):
+            if m.closing:
+                continue
+            out = []
+            encode_into(out, line, m.resp3)
+            self.deliver(m, b"".join(out))
 
     def _failed(self, cmd, e):
         """The reply for a handler that raised ``e``."""
