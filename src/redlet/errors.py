@@ -202,3 +202,6 @@ LPOS_RANK_ZERO = (
 )
 LPOS_COUNT_NEGATIVE = "ERR COUNT can't be negative"
 LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative"
+
+# operations (SLOWLOG, CLIENT PAUSE)
+SLOWLOG_COUNT = "ERR count should be greater than or equal to -1"

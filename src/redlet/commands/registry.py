@@ -42,6 +42,7 @@ LOADING = _FLAG_BITS["loading"]
 STALE = _FLAG_BITS["stale"]
 FAST = _FLAG_BITS["fast"]
 SKIP_MONITOR = _FLAG_BITS["skip_monitor"]
+SKIP_SLOWLOG = _FLAG_BITS["skip_slowlog"]
 NO_AUTH = _FLAG_BITS["no_auth"]
 NO_MULTI = _FLAG_BITS["no_multi"]
 ALLOW_BUSY = _FLAG_BITS["allow_busy"]
@@ -81,11 +82,13 @@ class Command:
     __slots__ = ("name", "fullname", "fn", "arity", "flags", "flag_names", "first_key",
                  "last_key", "key_step", "getkeys", "write_keys", "group", "summary",
                  "since", "complexity", "subcommands", "parent", "acl_categories",
-                 "stats_calls", "stats_usec", "stats_rejected", "stats_failed", "doc_args")
+                 "stats_calls", "stats_usec", "stats_rejected", "stats_failed", "doc_args",
+                 "tips")
 
     def __init__(self, name, fn, arity, flags, keys, group, summary, since, complexity,
-                 getkeys=None, write_keys=None, parent=None, acl=(), doc_args=()):
+                 getkeys=None, write_keys=None, parent=None, acl=(), doc_args=(), tips=()):
         self.name = name.lower()
+        self.tips = tips            # COMMAND INFO's hints for cluster clients
         self.parent = parent
         self.fullname = (parent.name + "|" + self.name) if parent else self.name
         self.fn = fn
@@ -97,7 +100,8 @@ class Command:
         if getkeys is not None:
             bits |= MOVABLEKEYS
         self.flags = bits
-        self.flag_names = [f for f in FLAG_NAMES if bits & _FLAG_BITS[f] and f != "typed"]
+        self.flag_names = [f for f in FLAG_NAMES if bits & _FLAG_BITS[f]
+                           and f not in ("typed", "may_replicate")]
         self.first_key, self.last_key, self.key_step = keys
         self.getkeys = getkeys
         self.write_keys = write_keys
@@ -158,11 +162,11 @@ COMMANDS = {}          # lower-case name (str) -> Command
 
 def command(name, arity, flags="", keys=(0, 0, 0), group="generic", summary="",
             since="1.0.0", complexity="", getkeys=None, write_keys=None, acl=(),
-            doc_args=()):
+            doc_args=(), tips=()):
     """Declare a command; the decorated function is its handler."""
     def register(fn):
         cmd = Command(name, fn, arity, flags, keys, group, summary, since, complexity,
-                      getkeys, write_keys, acl=acl, doc_args=doc_args)
+                      getkeys, write_keys, acl=acl, doc_args=doc_args, tips=tips)
         old = COMMANDS.get(cmd.name)
         if old is not None and old.subcommands:
             cmd.subcommands = old.subcommands

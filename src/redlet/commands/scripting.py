@@ -43,13 +43,14 @@ _DOC = dict(group="scripting", getkeys=_eval_keys, write_keys=_no_keys_written,
             complexity="Depends on the script that is executed.")
 
 
-@command("EVAL", arity=-3, flags=_EVAL_FLAGS, summary="Execute a Lua script server side",
+@command("EVAL", arity=-3, flags=_EVAL_FLAGS + " may_replicate",
+         summary="Execute a Lua script server side",
          since="2.6.0", **_DOC)
 def eval_(ctx, *args):
     return scripting_of(ctx.engine).eval(ctx, [b"EVAL", *args], evalsha=False, ro=False)
 
 
-@command("EVALSHA", arity=-3, flags=_EVAL_FLAGS,
+@command("EVALSHA", arity=-3, flags=_EVAL_FLAGS + " may_replicate",
          summary="Execute a Lua script server side", since="2.6.0", **_DOC)
 def evalsha(ctx, *args):
     return scripting_of(ctx.engine).eval(ctx, [b"EVALSHA", *args], evalsha=True, ro=False)
@@ -68,7 +69,8 @@ def evalsha_ro(ctx, *args):
     return scripting_of(ctx.engine).eval(ctx, [b"EVALSHA_RO", *args], evalsha=True, ro=True)
 
 
-@command("FCALL", arity=-3, flags=_EVAL_FLAGS, summary="Invoke a function",
+@command("FCALL", arity=-3, flags=_EVAL_FLAGS + " may_replicate",
+         summary="Invoke a function",
          since="7.0.0", **_DOC)
 def fcall(ctx, *args):
     return scripting_of(ctx.engine).fcall(ctx, [b"FCALL", *args], ro=False)

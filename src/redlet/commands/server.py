@@ -455,7 +455,7 @@ def _command_info(cmd):
         RespSet(Status(f.encode()) for f in cmd.flag_names),
         first, last, step,
         RespSet(Status(("@" + c).encode()) for c in cmd.acl_categories),
-        RespSet(), [], subs,
+        [t.encode() for t in cmd.tips], [], subs,
     ]
 
 

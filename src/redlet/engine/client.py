@@ -16,7 +16,7 @@ class Client:
         "psubscriptions", "blocked", "send", "close", "closing", "out", "in_batch",
         "propagate_override", "flags", "parser", "unix_socket", "no_evict", "kind",
         "tracking", "output_bytes", "soft_limit_since", "in_script", "paused",
-        "deferred", "pending_out", "in_exec", "ssubscriptions", "monitor",
+        "deferred", "pending_out", "in_exec", "ssubscriptions", "monitor", "reply_mode",
     )
 
     def __init__(self, engine, client_id, send=None, close=None, addr="", laddr="",
@@ -63,7 +63,8 @@ class Client:
         self.output_bytes = 0
         self.soft_limit_since = None
         self.in_script = False
-        self.paused = None
+        self.paused = None           # True while held by CLIENT PAUSE
+        self.reply_mode = 0          # CLIENT REPLY: 0 ON, 1 OFF, 2 SKIP this, 3 SKIP next
         self.deferred = None         # requests held while blocked or paused
         self.pending_out = None      # output produced by other clients' commands
         self.in_exec = False         # running the commands of EXEC

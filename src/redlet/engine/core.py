@@ -12,8 +12,10 @@ authentication, ACL, pub/sub context, MULTI queueing, out-of-memory, then
 shares: the dirty counter, propagation to the append-only file, WATCH
 invalidation, and serving clients blocked on keys that became ready.
 """
+import collections
 import hmac
 import logging
+import math
 import os
 import sys
 import time
@@ -27,12 +29,16 @@ from ..commands.registry import (
     ALLOW_BUSY,
     BLOCKING,
     DENYOOM,
+    FAST,
+    MAY_REPLICATE,
     NO_AUTH,
     NO_MULTI,
     NOSCRIPT,
     PUBSUB,
     SKIP_MONITOR,
+    SKIP_SLOWLOG,
     TYPED,
+    WRITE,
     lookup_table,
 )
 from ..config import Config
@@ -63,6 +69,18 @@ _REPR = [_REPR_ESCAPES.get(c) or (bytes((c,)) if 0x20 <= c <= 0x7E else b"\\x%02
 def _repr(b):
     """``b`` quoted as Redis' sdscatrepr does (MONITOR, CLIENT LIST)."""
     return b'"' + b"".join([_REPR[c] for c in b]) + b'"'
+
+
+def _redacted(args):
+    """Positions of the secrets in a command (AUTH's arguments, HELLO AUTH's)."""
+    name = args[0].lower()
+    if name == b"auth":
+        return range(1, len(args))
+    if name == b"hello":
+        for i in range(2, len(args) - 2):
+            if args[i].lower() == b"auth":
+                return (i + 1, i + 2)
+    return ()
 
 
 def _arg_bytes(v):
@@ -110,6 +128,14 @@ class Engine:
         self.ready_keys = []
         self.ready_key = None          # the key whose blocked clients are being served
         self.monitors = []             # MONITOR clients, in arrival order
+        self.slowlog = collections.deque()  # newest first: (id, time, usec, argv, addr, name)
+        self.slowlog_next_id = 0
+        self.slow_ns = math.inf        # slowlog-log-slower-than, in ns (inf: off)
+        self.latency_ms = 0            # latency-monitor-threshold (0: off)
+        self.latency_events = {}       # event -> deque of (time, ms), and max
+        self.pause_until = 0.0         # CLIENT PAUSE: monotonic end, 0 when not paused
+        self.pause_all = False         # ALL (every command) or WRITE
+        self.paused_clients = []       # clients holding commands until the pause ends
         self.pending_write = set()     # clients with output produced by others
         self.call_later = None         # set by the I/O adapter
         self.aof = None                # persistence.aof.AppendOnlyFile when enabled
@@ -146,7 +172,9 @@ class Engine:
         self.net_output_bytes = 0
         self.extensions = []           # objects with optional hooks (persistence, acl...)
         self.config.listeners.append(self._config_changed)
-        self._config_changed("notify-keyspace-events", self.config["notify-keyspace-events"])
+        for name in ("notify-keyspace-events", "slowlog-log-slower-than",
+                     "latency-monitor-threshold"):
+            self._config_changed(name, self.config[name])
         self.maxmemory = self.config["maxmemory"]
         self._extensions_seen = -1
         self._command_checks = ()
@@ -193,6 +221,8 @@ class Engine:
         self.unsubscribe_all(client)
         if client.monitor:
             self.monitors.remove(client)
+        if client.paused is not None:
+            self.paused_clients.remove(client)
         self.pending_write.discard(client)
         for ext in self.extensions:
             hook = getattr(ext, "client_gone", None)
@@ -336,6 +366,8 @@ class Engine:
                                 encode_into(out, reply, resp3)
                             t2 = perf_counter_ns()
                             cmd.stats_usec += (t2 - t) // 1000
+                            if t2 - t >= self.slow_ns:
+                                self.slowlog_push(client, argv, (t2 - t) // 1000)
                             t = t2
                             continue
                 if client.blocked is not None or client.paused is not None:
@@ -344,7 +376,14 @@ class Engine:
                 reply = self.execute(client, argv)
                 self.executing = client
                 last = None                 # execute() recorded its own last_cmd
-                if reply is not NO_REPLY:
+                if reply is PAUSED:         # CLIENT PAUSE: hold this and the rest
+                    client.deferred = requests[i:] + (client.deferred or [])
+                    break
+                mode = client.reply_mode
+                if mode:                    # CLIENT REPLY OFF / SKIP
+                    if mode != 1:
+                        client.reply_mode = 2 if mode == 3 else 0
+                elif reply is not NO_REPLY:
                     encode_into(out, reply, client.resp3)
                 if client.closing:
                     break
@@ -377,7 +416,8 @@ class Engine:
                 and client.paused is None and not client.subscriptions
                 and not client.psubscriptions and not client.ssubscriptions
                 and self.script_busy is None and not self.monitors
-                and not client.in_script and not self.maxmemory):
+                and not client.in_script and not self.maxmemory
+                and not self.pause_until and not client.reply_mode):
             return False
         for ok in self._command_checks:
             if not ok():
@@ -432,6 +472,8 @@ class Engine:
             return self._rejected(client, ReplyError(
                 errors.BUSY_FUNCTION if busy.kind == "function" and cmd.name != "shutdown"
                 else errors.BUSY), cmd)
+        if self.pause_until and self._paused_for(client, cmd):
+            return PAUSED
         if client.multi is not None and cmd.name not in _MULTI_IMMEDIATE:
             # queueing takes memory: under maxmemory every command is refused,
             # as Redis does (the transaction is then aborted by EXEC)
@@ -525,8 +567,14 @@ class Engine:
         finally:
             self.executing = prev
         cmd.stats_calls += 1
-        cmd.stats_usec += (time.perf_counter_ns() - t0) // 1000
+        took = time.perf_counter_ns() - t0
+        cmd.stats_usec += took // 1000
         self.stats["total_commands_processed"] += 1
+        if took >= self.slow_ns and not cmd.flags & SKIP_SLOWLOG and client.blocked is None:
+            self.slowlog_push(client, argv, took // 1000)
+        if self.latency_ms and took >= self.latency_ms * 1_000_000:
+            self.latency_sample("fast-command" if cmd.flags & FAST else "command",
+                                took // 1_000_000)
         if monitored:
             self.feed_monitors(client, argv)
         if self.dirty != dirty:
@@ -535,6 +583,99 @@ class Engine:
                 and not client.in_exec:
             self.handle_ready_keys()
         return reply
+
+    # -- CLIENT PAUSE ----------------------------------------------------------
+    def pause(self, seconds, pause_all):
+        """Hold clients' commands (all of them, or those that may write) for
+        ``seconds``; a pause already in force keeps the later end and the
+        stricter mode, as Redis does."""
+        end = time.monotonic() + seconds
+        if not self.pause_until:
+            self.pause_all = pause_all
+        else:
+            self.pause_all = self.pause_all or pause_all
+        if end > self.pause_until:
+            self.pause_until = end
+            if self.call_later is not None:
+                self.call_later(seconds + 0.001, self._pause_expired)
+
+    def _paused_for(self, client, cmd):
+        if time.monotonic() >= self.pause_until:
+            self.unpause()
+            return False
+        if not self.pause_all:
+            flags = cmd.flags
+            if cmd.name == "exec":
+                flags = 0
+                for c, _ in client.multi or ():
+                    flags |= c.flags
+            if not flags & (WRITE | MAY_REPLICATE):
+                return False
+        client.paused = True
+        self.paused_clients.append(client)
+        return True
+
+    def _pause_expired(self):
+        if self.pause_until and time.monotonic() >= self.pause_until:
+            self.unpause()
+
+    def unpause(self):
+        """End the pause; held clients run their commands in arrival order."""
+        self.pause_until = 0.0
+        held, self.paused_clients = self.paused_clients, []
+        for c in held:
+            c.paused = None
+        for c in held:
+            if self.call_later is not None:
+                self.call_later(0, lambda c=c: self.resume(c))
+            else:
+                self.resume(c)
+
+    # -- SLOWLOG and LATENCY ------------------------------------------------
+    def slowlog_push(self, client, argv, usec):
+        """Log a slow command as Redis' slowlogCreateEntry does: at most 32
+        arguments and 128 bytes of each, AUTH's secrets redacted."""
+        limit = self.config["slowlog-max-len"]
+        if not limit:
+            return
+        args = [a if type(a) is bytes else _arg_bytes(a) for a in argv]
+        hidden = _redacted(args)
+        out = []
+        n = len(args)
+        shown = min(n, 32)
+        for i in range(shown):
+            if shown != n and i == shown - 1:
+                out.append(b"... (%d more arguments)" % (n - shown + 1))
+                break
+            a = b"(redacted)" if i in hidden else args[i]
+            if len(a) > 128:
+                a = a[:128] + b"... (%d more bytes)" % (len(a) - 128)
+            out.append(a)
+        if client.kind == "lua":
+            addr = "?:0"                # the script's client has no connection
+        elif client.unix_socket:
+            addr = "unix:" + str(self.config["unixsocket"])
+        else:
+            addr = client.addr
+        self.slowlog.appendleft((self.slowlog_next_id, int(time.time()), usec, out,
+                                 addr.encode(), client.name))
+        self.slowlog_next_id += 1
+        while len(self.slowlog) > limit:
+            self.slowlog.pop()
+
+    def latency_sample(self, event, ms):
+        """One latency spike of ``event`` (LATENCY LATEST/HISTORY); Redis keeps
+        160 samples per event, one per second."""
+        now = int(time.time())
+        samples, peak = self.latency_events.get(event, (None, 0))
+        if samples is None:
+            samples = collections.deque(maxlen=160)
+        if samples and samples[-1][0] == now:
+            if ms > samples[-1][1]:
+                samples[-1] = (now, ms)
+        else:
+            samples.append((now, ms))
+        self.latency_events[event] = (samples, max(peak, ms))
 
     def feed_monitors(self, client, argv):
         """One MONITOR line for a command ``client`` ran (Redis' format:
@@ -548,15 +689,7 @@ class Engine:
         parts = [b"%d.%06d [%d %s]" % (int(now), int(now * 1e6) % 1000000, client.db.id,
                                        addr.encode())]
         args = [a if type(a) is bytes else _arg_bytes(a) for a in argv]
-        name = args[0].lower()
-        hidden = ()
-        if name == b"auth":
-            hidden = range(1, len(args))
-        elif name == b"hello":
-            for i in range(2, len(args) - 2):
-                if args[i].lower() == b"auth":
-                    hidden = (i + 1, i + 2)
-                    break
+        hidden = _redacted(args)
         for i, a in enumerate(args):
             parts.append(b'"(redacted)"' if i in hidden else _repr(a))
         line = Status(b" ".join(parts))
@@ -663,6 +796,8 @@ class Engine:
         self.notify(db, "x", "expired", key)
 
     def active_expire_cycle(self, budget_s=0.025):
+        if self.pause_until:
+            return          # CLIENT PAUSE holds expiry too: the dataset stays still
         deadline = time.perf_counter() + budget_s
         t0 = time.perf_counter()
         now = now_ms()
@@ -778,6 +913,13 @@ class Engine:
     def _config_changed(self, name, value):
         if name == "maxmemory":
             self.maxmemory = value
+        elif name == "slowlog-log-slower-than":
+            self.slow_ns = math.inf if value < 0 else value * 1000
+        elif name == "slowlog-max-len":
+            while len(self.slowlog) > value:
+                self.slowlog.pop()
+        elif name == "latency-monitor-threshold":
+            self.latency_ms = value
         elif name == "notify-keyspace-events":
             flags = set(value)
             if "A" in flags:
@@ -868,6 +1010,14 @@ class Engine:
         except OSError:
             import resource
             return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class _Paused:
+    """execute()'s answer for a command held by CLIENT PAUSE."""
+    __slots__ = ()
+
+
+PAUSED = _Paused()
 
 
 class Waiter:
