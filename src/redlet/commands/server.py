@@ -340,7 +340,8 @@ def info_sections(engine, client):
         ("aof_enabled", 1 if engine.aof is not None else 0),
         ("aof_rewrite_in_progress", 0), ("aof_rewrite_scheduled", 0),
         ("aof_last_rewrite_time_sec", -1), ("aof_current_rewrite_time_sec", -1),
-        ("aof_last_bgrewrite_status", "ok"), ("aof_last_write_status", "ok"),
+        ("aof_last_bgrewrite_status", "ok"), ("aof_rewrites", 0),
+        ("aof_rewrites_consecutive_failures", 0), ("aof_last_write_status", "ok"),
     ]
     for ext in engine.extensions:
         hook = getattr(ext, "info_persistence", None)

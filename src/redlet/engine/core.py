@@ -138,7 +138,8 @@ class Engine:
         self.paused_clients = []       # clients holding commands until the pause ends
         self.pending_write = set()     # clients with output produced by others
         self.call_later = None         # set by the I/O adapter
-        self.aof = None                # persistence.aof.AppendOnlyFile when enabled
+        self.aof = None                # persistence.aof.AppendOnlyFile when appending
+        self.aof_file = None           # the AppendOnlyFile, appending or not (BGREWRITEAOF)
         # the I/O adapter writes the AOF (then the replies held back for it)
         # once per loop iteration instead of after every batch
         self.defer_aof_flush = False
@@ -918,6 +919,9 @@ class Engine:
         elif name == "slowlog-max-len":
             while len(self.slowlog) > value:
                 self.slowlog.pop()
+        elif name == "appendonly":
+            if self.aof_file is not None:
+                self.aof_file.set_enabled(value)
         elif name == "latency-monitor-threshold":
             self.latency_ms = value
         elif name == "notify-keyspace-events":

@@ -16,8 +16,10 @@ crash in the middle of a write) is cut off and logged, as Redis does with
 ``aof-load-truncated yes``; garbage in the middle stops the start with a
 message naming the offset.
 """
+import gc
 import logging
 import os
+import signal
 import threading
 import time
 
@@ -34,23 +36,39 @@ class AOFLoadError(Exception):
 
 
 class AppendOnlyFile:
+    """The AOF files, the manifest, appending, fsync and rewrites.
+
+    It exists whenever the server has a ``dir`` (BGREWRITEAOF works with
+    ``appendonly no`` too, as in Redis: it writes a base file only); it
+    appends (``engine.aof is self``) while ``appendonly`` is on.
+    """
+
     def __init__(self, engine):
         self.engine = engine
         cfg = engine.config
         self.dir = os.path.join(cfg["dir"], cfg["appenddirname"])
-        base = cfg["appendfilename"]
-        self.manifest = os.path.join(self.dir, base + ".manifest")
-        self.incr_name = base + ".1.incr.aof"
-        self.path = os.path.join(self.dir, self.incr_name)
+        self.basename = cfg["appendfilename"]
+        self.manifest = os.path.join(self.dir, self.basename + ".manifest")
+        self.entries = []          # the manifest: [name, seq, type] ("b" base, "i" incr)
+        self.path = None           # the incr file being appended to
         self.buf = []
         self.last_db = -1
         self.fd = None
         self.write_error = None
         self.pending_fsync = False
         self._stop = threading.Event()
-        self._lock = threading.Lock()
         self._thread = None
-        self.size = 0
+        self.size = 0              # aof_current_size: base and incr files
+        self.base_size = 0         # the size after the last rewrite (auto rewrite)
+        self.enabled = False
+        self.waiting_rewrite = False   # turned on at run time: appending to a temp incr
+        self.child = None          # the rewrite in progress: a _Rewrite
+        self.scheduled = False
+        self.last_rewrite_time = -1
+        self.last_rewrite_ok = True
+        self.rewrites = 0
+        self.failures = 0
+        self._retry_after = 0.0
 
     # -- engine hooks --------------------------------------------------------
     def feed(self, db_index, argv):
@@ -107,17 +125,54 @@ class AppendOnlyFile:
     def cron(self):
         if self.write_error is not None and self.buf:
             self.flush()
+        if self.child is not None:
+            self.child.poll()
+        elif self.scheduled:
+            self.scheduled = False
+            self.rewrite()
+        elif self.enabled and self._rewrite_due():
+            log.info("Starting automatic rewriting of AOF on %d%% growth",
+                     self._growth())
+            self.rewrite()
+
+    def _growth(self):
+        return self.size * 100 // (self.base_size or 1) - 100
+
+    def _rewrite_due(self):
+        cfg = self.engine.config
+        perc = cfg["auto-aof-rewrite-percentage"]
+        return (perc and self.size > cfg["auto-aof-rewrite-min-size"]
+                and self._growth() >= perc and time.monotonic() >= self._retry_after)
 
     def info_persistence(self):
-        return [("aof_enabled", 1), ("aof_last_write_status",
-                                     "ok" if self.write_error is None else "err"),
-                ("aof_current_size", self.size)]
+        child = self.child
+        return [("aof_enabled", 1 if self.enabled else 0),
+                ("aof_rewrite_in_progress", 1 if child is not None else 0),
+                ("aof_rewrite_scheduled", 1 if self.scheduled else 0),
+                ("aof_last_rewrite_time_sec", self.last_rewrite_time),
+                ("aof_current_rewrite_time_sec",
+                 int(time.monotonic() - child.started) if child is not None else -1),
+                ("aof_last_bgrewrite_status", "ok" if self.last_rewrite_ok else "err"),
+                ("aof_rewrites", self.rewrites),
+                ("aof_rewrites_consecutive_failures", self.failures),
+                ("aof_last_write_status", "ok" if self.write_error is None else "err")] + (
+            [("aof_current_size", self.size), ("aof_base_size", self.base_size),
+             ("aof_pending_rewrite", 0), ("aof_buffer_length", sum(map(len, self.buf))),
+             ("aof_pending_bio_fsync", 0), ("aof_delayed_fsync", 0)]
+            if self.enabled else [])
 
     def shutdown(self):
+        if self.child is not None:
+            self.child.kill()
+            self.child = None
         self.flush()
         self._stop.set()
         if self._thread is not None:
             self._thread.join(2)
+            self._thread = None
+        self._close_incr()
+
+    def _close_incr(self):
         if self.fd is not None:
             try:
                 os.fsync(self.fd)
@@ -126,21 +181,71 @@ class AppendOnlyFile:
             os.close(self.fd)
             self.fd = None
 
+    # -- the manifest ----------------------------------------------------------
+    def read_manifest(self):
+        """The manifest's entries, [name, seq, type], in file order."""
+        entries = []
+        if not os.path.exists(self.manifest):
+            return entries
+        with open(self.manifest) as f:
+            for lineno, line in enumerate(f, 1):
+                parts = line.split()
+                if not parts or parts[0].startswith("#"):
+                    continue
+                fields = dict(zip(parts[0::2], parts[1::2]))
+                if "file" not in fields or "seq" not in fields or "type" not in fields:
+                    raise AOFLoadError("Invalid AOF manifest file format (line %d of %s)"
+                                       % (lineno, self.manifest))
+                entries.append([fields["file"], int(fields["seq"]), fields["type"]])
+        return entries
+
+    def write_manifest(self, entries):
+        tmp = self.manifest + ".tmp"
+        with open(tmp, "w") as f:
+            for name, seq, kind in entries:
+                f.write("file %s seq %d type %s\n" % (name, seq, kind))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.manifest)
+        _fsync_dir(self.dir)
+        self.entries = [list(e) for e in entries]
+
+    def _next_seq(self, kind):
+        return max((seq for _, seq, k in self.entries if k == kind), default=0) + 1
+
+    def _incr_name(self, seq):
+        return "%s.%d.incr.aof" % (self.basename, seq)
+
     # -- files ----------------------------------------------------------------
     def open(self):
+        """Start appending (at start, after ``load``)."""
         os.makedirs(self.dir, exist_ok=True)
-        if not os.path.exists(self.manifest):
-            tmp = self.manifest + ".tmp"
-            with open(tmp, "w") as f:
-                f.write("file %s seq 1 type i\n" % self.incr_name)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.manifest)
-        self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        self.size = os.fstat(self.fd).st_size
-        self._thread = threading.Thread(target=self._fsync_loop, name="redlet-aof-fsync",
-                                        daemon=True)
-        self._thread.start()
+        self.entries = self.read_manifest()
+        incrs = [e for e in self.entries if e[2] == "i"]
+        if incrs:
+            name = incrs[-1][0]
+        else:
+            name = self._incr_name(self._next_seq("i"))
+            self.write_manifest(self.entries + [[name, self._next_seq("i"), "i"]])
+        self._open_incr(os.path.join(self.dir, name))
+        self.size = sum(os.path.getsize(os.path.join(self.dir, n))
+                        for n, _, k in self.entries if k in "bi"
+                        and os.path.exists(os.path.join(self.dir, n)))
+        self.base_size = self.size
+        self._start_fsync_thread()
+        self.enabled = True
+
+    def _open_incr(self, path):
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self.path = path
+        self.last_db = -1          # every file starts with a SELECT
+
+    def _start_fsync_thread(self):
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._fsync_loop, name="redlet-aof-fsync",
+                                            daemon=True)
+            self._thread.start()
 
     def _fsync_loop(self):
         while not self._stop.wait(1.0):
@@ -151,16 +256,128 @@ class AppendOnlyFile:
                 except OSError as e:
                     log.warning("fsync of the AOF failed: %s", e)
 
+    # -- turning appendonly on and off at run time -------------------------------
+    def set_enabled(self, on):
+        if on == self.enabled:
+            return
+        engine = self.engine
+        if on:
+            # as Redis: append to a temporary incr file while a rewrite writes
+            # the base; both are put in the manifest when the rewrite is done
+            os.makedirs(self.dir, exist_ok=True)
+            self.entries = self.read_manifest()
+            if self.child is not None:
+                self.child.kill()
+                self.child = None
+            self.waiting_rewrite = True
+            self._open_incr(os.path.join(self.dir, "temp-%s.incr" % self.basename))
+            os.ftruncate(self.fd, 0)
+            self.buf = []
+            self.enabled = True
+            engine.aof = self
+            self._start_fsync_thread()
+            if self.rewrite() is not None:
+                log.warning("Redis needs to enable the AOF but can't trigger a background "
+                            "AOF rewrite operation.")
+        else:
+            self.flush()
+            engine.aof = None
+            self.enabled = False
+            if self.child is not None:
+                self.child.kill()
+                self.child = None
+            self._stop.set()
+            if self._thread is not None:
+                self._thread.join(2)
+                self._thread = None
+            self._close_incr()
+            if self.waiting_rewrite:
+                self.waiting_rewrite = False
+                _unlink(os.path.join(self.dir, "temp-%s.incr" % self.basename))
+
+    # -- rewrite ----------------------------------------------------------------
+    def rewrite(self):
+        """Start a background rewrite; returns None, or an error message."""
+        if self.child is not None:
+            return "Background append only file rewriting already in progress"
+        os.makedirs(self.dir, exist_ok=True)
+        if not self.entries:
+            self.entries = self.read_manifest()
+        self.flush()
+        if self.fd is not None:
+            try:
+                os.fsync(self.fd)
+            except OSError:
+                pass
+        new_incr = None
+        if self.enabled and not self.waiting_rewrite:
+            # writes from now on go to a new incr file, listed at once, so a
+            # crash before the rewrite ends loses nothing
+            seq = self._next_seq("i")
+            new_incr = [self._incr_name(seq), seq, "i"]
+            self._close_incr()
+            self._open_incr(os.path.join(self.dir, new_incr[0]))
+            self.write_manifest(self.entries + [new_incr])
+        try:
+            self.child = _Rewrite(self, new_incr)
+        except OSError as e:
+            self.last_rewrite_ok = False
+            self.failures += 1
+            self._retry_after = time.monotonic() + 60
+            log.warning("Can't rewrite append only file in background: fork: %s", e)
+            return "Can't rewrite append only file in background: fork: %s" % (
+                e.strerror or e)
+        log.info("Background append only file rewriting started by pid %d", self.child.pid)
+        return None
+
+    def rewrite_done(self, rewrite, ok):
+        """Called by the child's watcher: install the new base, or give up."""
+        self.child = None
+        self.last_rewrite_time = int(time.monotonic() - rewrite.started)
+        if not ok:
+            _unlink(rewrite.tmp)
+            self.last_rewrite_ok = False
+            self.failures += 1
+            self._retry_after = time.monotonic() + 60
+            log.warning("Background AOF rewrite terminated with error")
+            return
+        seq = self._next_seq("b")
+        ext = "rdb" if rewrite.tmp.endswith(".rdb") else "aof"
+        base = ["%s.%d.base.%s" % (self.basename, seq, ext), seq, "b"]
+        os.replace(rewrite.tmp, os.path.join(self.dir, base[0]))
+        entries = [base]
+        if self.enabled:
+            if self.waiting_rewrite:
+                iseq = self._next_seq("i")
+                incr = [self._incr_name(iseq), iseq, "i"]
+                self.flush()
+                os.fsync(self.fd)
+                os.replace(self.path, os.path.join(self.dir, incr[0]))
+                self.path = os.path.join(self.dir, incr[0])
+                self.waiting_rewrite = False
+            else:
+                incr = rewrite.incr
+            entries.append(incr)
+        old = [e[0] for e in self.entries if e[0] not in {x[0] for x in entries}]
+        self.write_manifest(entries)
+        for name in old:
+            _unlink(os.path.join(self.dir, name))
+        self.size = sum(os.path.getsize(os.path.join(self.dir, e[0])) for e in entries)
+        self.base_size = self.size
+        self.last_rewrite_ok = True
+        self.failures = 0
+        self.rewrites += 1
+        log.info("Background AOF rewrite finished successfully")
+
     def files_to_load(self):
-        if not os.path.exists(self.manifest):
-            return []
-        names = []
-        with open(self.manifest) as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) >= 2 and parts[0] == "file":
-                    names.append(os.path.join(self.dir, parts[1]))
-        return [n for n in names if os.path.exists(n)]
+        """The base file, then the incr files in manifest order."""
+        entries = self.read_manifest()
+        names = [e[0] for e in entries if e[2] == "b"] + [e[0] for e in entries if e[2] == "i"]
+        paths = [os.path.join(self.dir, n) for n in names]
+        missing = [p for p in paths if not os.path.exists(p)]
+        if missing:
+            raise AOFLoadError("The AOF file %s doesn't exist" % missing[0])
+        return paths
 
     def load(self):
         """Replay the files into the engine; returns the number of commands."""
@@ -249,12 +466,109 @@ def _record_len(argv):
     return n
 
 
+class _Rewrite:
+    """A rewrite in progress: a forked child writing the dataset as it was at
+    the fork into a temporary file, while the parent goes on serving (and
+    appending to the new incr file).  Without ``os.fork`` the base is written
+    in place (the server stops meanwhile)."""
+
+    def __init__(self, aof, incr):
+        self.aof = aof
+        self.incr = incr
+        self.started = time.monotonic()
+        self.tmp = os.path.join(aof.dir, "temp-rewriteaof-bg-%d.aof" % os.getpid())
+        self.writing = self.tmp + ".part"
+        self.sync_result = None
+        if not hasattr(os, "fork"):
+            self.pid = None
+            self.sync_result = _write_base(aof.engine.dbs, self.writing, self.tmp)
+            return
+        pid = os.fork()
+        if pid == 0:                    # the child
+            code = 1
+            try:
+                gc.disable()            # touch as few of the parent's pages as we can
+                try:
+                    signal.set_wakeup_fd(-1)
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)
+                except (ValueError, OSError):
+                    pass
+                code = 0 if _write_base(aof.engine.dbs, self.writing, self.tmp) else 1
+            finally:
+                os._exit(code)
+        self.pid = pid
+
+    def poll(self):
+        if self.pid is None:
+            ok = self.sync_result
+        else:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:   # reaped by someone else: the file tells
+                pid, status = self.pid, 0
+            if pid == 0:
+                return
+            ok = status == 0 and os.path.exists(self.tmp)
+        self.aof.rewrite_done(self, ok)
+
+    def kill(self):
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        _unlink(self.writing)
+        _unlink(self.tmp)
+
+
+def _write_base(dbs, writing, final):
+    """Write the snapshot to ``writing``, fsync it, rename it to ``final``."""
+    from .rewrite import write_snapshot
+    try:
+        with open(writing, "wb") as f:
+            write_snapshot(dbs, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(writing, final)
+        return True
+    except OSError as e:
+        try:
+            log.warning("Write error writing append only file on disk: %s", e)
+        except Exception:
+            pass
+        _unlink(writing)
+        return False
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _fsync_dir(path):
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def attach(engine):
-    """Extension factory: an AppendOnlyFile when ``appendonly yes``."""
-    if not engine.config["appendonly"]:
-        return None
+    """Extension factory: the AppendOnlyFile (loaded and appending when
+    ``appendonly yes``)."""
     aof = AppendOnlyFile(engine)
-    aof.load()
-    aof.open()
-    engine.aof = aof
+    engine.aof_file = aof
+    if engine.config["appendonly"]:
+        aof.load()
+        aof.open()
+        engine.aof = aof
     return aof
