@@ -489,6 +489,10 @@ class _Rewrite:
             try:
                 gc.disable()            # touch as few of the parent's pages as we can
                 try:
+                    os.nice(10)         # leave the CPU to the serving parent first
+                except OSError:
+                    pass
+                try:
                     signal.set_wakeup_fd(-1)
                     signal.signal(signal.SIGTERM, signal.SIG_DFL)
                     signal.signal(signal.SIGINT, signal.SIG_IGN)
