@@ -437,7 +437,11 @@ def test_truncated_and_mangled_payloads_raise_rdberror(key):
     cuts = range(1, len(full)) if len(full) < 400 else rnd.sample(range(1, len(full)), 200)
     for cut in cuts:
         with pytest.raises(RDBError):
+            rdb.decode_value(t, full[:cut], 1)
+        try:        # (Redis reads on into the footer: that may parse)
             rdb.restore_payload(_repack(full[:cut]))
+        except RDBError:
+            pass
     for _ in range(200):
         b = bytearray(full)
         for _ in range(rnd.randint(1, 3)):

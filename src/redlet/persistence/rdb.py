@@ -885,10 +885,8 @@ def restore_payload(data):
     """The value a DUMP payload holds (RDBError for a bad version, checksum or body)."""
     if not verify_payload(data):
         raise RDBError("DUMP payload version or checksum are wrong")
-    body = data[:-10]
-    if not body:
-        raise RDBError("Bad data format")
-    value, _ = decode_value(body[0], body, 1)
+    # read from the whole payload as Redis does (a value may run into the footer)
+    value, _ = decode_value(data[0], data, 1)
     if _is_empty(value):
         raise RDBError("Bad data format: empty value")
     return value
