@@ -140,3 +140,56 @@ def test_options_and_ttls(diff):
     diff.check("RESTORE", "g", "0", good, "REPLACE")                # TTL dropped
     diff.check("TTL", "g")
     diff.check("GET", "g")
+
+
+# -- in process: propagation, keyspace events, dirty counter -------------------------
+def _engine():
+    from redlet.app import build_engine
+    from redlet.config import Config
+    cfg = Config()
+    cfg.values["save"] = []
+    engine = build_engine(cfg)
+    client = engine.new_client()
+
+    def run(*args):
+        argv = [a if isinstance(a, bytes) else str(a).encode() for a in args]
+        return engine.process_batch(client, [argv])
+    propagated, events = [], []
+    engine.propagation_hooks.append(lambda db_index, argv: propagated.append(list(argv)))
+    engine.notify = lambda db, cls, event, key: events.append((event, key))
+    return engine, run, propagated, events
+
+
+def test_restore_propagates_absolute_ttl_and_notifies():
+    engine, run, propagated, events = _engine()
+    good = _payload(b"\x00\x03abc")
+    dirty = engine.dirty
+    assert run("RESTORE", "k", "0", good) == b"+OK\r\n"
+    assert propagated[-1] == [b"RESTORE", b"k", b"0", good]
+    assert ("restore", b"k") in events
+    assert engine.dirty == dirty + 1
+    assert run("RESTORE", "t", "5000", good, "REPLACE") == b"+OK\r\n"
+    argv = propagated[-1]
+    assert argv[:2] == [b"RESTORE", b"t"] and argv[3:] == [good, b"REPLACE", b"ABSTTL"]
+    deadline = int(argv[2])
+    assert int(run("PEXPIRETIME", "t")[1:-2]) == deadline
+    # a deadline already past with REPLACE deletes the old key, propagated as DEL
+    n = len(propagated)
+    assert run("RESTORE", "k", "1", good, "ABSTTL", "REPLACE") == b"+OK\r\n"
+    assert propagated[n:] == [[b"DEL", b"k"]]
+    assert events[-1] == ("del", b"k")
+    assert run("EXISTS", "k") == b":0\r\n"
+    # and without an old key, nothing happens
+    n, dirty = len(propagated), engine.dirty
+    assert run("RESTORE", "k", "1", good, "ABSTTL") == b"+OK\r\n"
+    assert len(propagated) == n and engine.dirty == dirty
+    assert run("RESTORE", "k", "0", good, "BOGUS").startswith(b"-ERR syntax")
+
+
+def test_typed_value_survives_dump_and_restore():
+    from redlet.keyspace.values import TypedValue
+    engine, run, _, _ = _engine()
+    engine.dbs[0].set(b"tv", TypedValue([1, {b"a": 2.5}, None]))
+    payload = _bulk(run("DUMP", "tv"))
+    assert run("RESTORE", "copy", "0", payload) == b"+OK\r\n"
+    assert engine.dbs[0].get(b"copy") == TypedValue([1, {b"a": 2.5}, None])
