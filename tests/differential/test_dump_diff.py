@@ -22,6 +22,15 @@ FILLS = {
     "set": [("SADD", "k", "a", "b", "c", "1")],
     "bigset": [("SADD", "k", *["%d" % i for i in range(600)])],
     "zset": [("ZADD", "k", "1", "a", "2.5", "b", "-inf", "c", "0.1", "d")],
+    "stream": [("XADD", "k", "1-1", "a", "1", "b", "2"), ("XADD", "k", "1-2", "a", "3", "b", "4"),
+               ("XADD", "k", "2-0", "other", "x"), ("XADD", "k", "3-5", "a", "5", "b", "6"),
+               ("XDEL", "k", "1-2"),
+               ("XGROUP", "CREATE", "k", "g", "0"), ("XGROUP", "CREATE", "k", "g2", "$"),
+               ("XREADGROUP", "GROUP", "g", "alice", "COUNT", "2", "STREAMS", "k", ">"),
+               ("XREADGROUP", "GROUP", "g", "bob", "STREAMS", "k", ">"),
+               ("XACK", "k", "g", "3-5"), ("XGROUP", "CREATECONSUMER", "k", "g", "carol")],
+    "bigstream": [("XADD", "k", "%d-1" % i, "f", "v%d" % i, "n", "%d" % i) for i in range(1, 400)],
+    "emptystream": [("XADD", "k", "5-5", "f", "v"), ("XDEL", "k", "5-5")],
     "bigzset": [("ZADD", "k", *[x for i in range(200) for x in ("%d.5" % i, "m%d" % i)])],
 }
 
@@ -31,6 +40,9 @@ READS = {
     b"hash": [("HGETALL", "k"), ("HLEN", "k")],
     b"set": [("SMEMBERS", "k"), ("SCARD", "k")],
     b"zset": [("ZRANGE", "k", "0", "-1", "WITHSCORES"), ("OBJECT", "ENCODING", "k")],
+    b"stream": [("XRANGE", "k", "-", "+"), ("XLEN", "k"), ("XINFO", "GROUPS", "k"),
+                ("XPENDING", "k", "g"), ("XINFO", "STREAM", "k"),
+                ("XADD", "k", "100000-1", "after", "restore")],
 }
 
 

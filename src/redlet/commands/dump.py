@@ -12,6 +12,7 @@ times or frequencies, so they have no further effect.
 from .. import errors
 from ..errors import ReplyError
 from ..keyspace.db import now_ms
+from ..keyspace.stream import StreamValue
 from ..keyspace.values import ListValue
 from ..keyspace.zset import ZSetValue
 from ..persistence import rdb
@@ -27,7 +28,7 @@ INVALID_TTL = "ERR Invalid TTL value, must be >= 0"
 INVALID_IDLETIME = "ERR Invalid IDLETIME value, must be >= 0"
 INVALID_FREQ = "ERR Invalid FREQ value, must be >= 0 and <= 255"
 
-_BLOCKABLE = (ListValue, ZSetValue)     # and streams (not restorable yet)
+_BLOCKABLE = (ListValue, ZSetValue, StreamValue)   # clients blocked on the key may be served
 
 
 def _limits(config):
@@ -55,7 +56,7 @@ def dump(ctx, key):
         limits["zset_max_entries"] = -1     # a skiplist stays one (Redis' encoding is sticky)
     try:
         return rdb.dump_payload(v, **limits)
-    except rdb.RDBError as e:               # streams: not serializable yet
+    except rdb.RDBError as e:               # a value type the codec does not know
         raise ReplyError("ERR " + str(e)) from None
 
 

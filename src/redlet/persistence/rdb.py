@@ -9,8 +9,9 @@ types of ``keyspace.values``.
   ``compress=True``), lists as QUICKLIST_2 of listpacks, hashes as LISTPACK or
   HASH, sets as INTSET or SET, sorted sets as ZSET_LISTPACK or ZSET_2.
 * ``decode_value(type_byte, data, pos)`` -> ``(value, newpos)`` for every type
-  Redis 7.0 can load except modules and streams (listpack, ziplist, intset,
-  zipmap and LZF are decoded here, in Python).
+  Redis 7.0 can load except modules (listpack, ziplist, intset,
+  zipmap and LZF are decoded here, in Python).  Streams are STREAM_LISTPACKS_2
+  (read: also STREAM_LISTPACKS); the listpacks written hold live entries only.
 * ``write_rdb`` / ``read_rdb``: whole files, CRC64-checked.
 * ``dump_payload`` / ``restore_payload``: DUMP/RESTORE serialized values.
 
@@ -39,6 +40,7 @@ exact variant is installed).  LZF uses the ``lzf`` C extension
 import math
 import struct
 
+from ..keyspace.stream import U64, Consumer, Group, Nack, StreamValue, make_id
 from ..keyspace.values import HashValue, ListValue, SetValue, TypedValue
 from ..keyspace.zset import ZSetValue
 from ..protocol.types import RespSet, Verbatim
@@ -668,7 +670,191 @@ def encode_value(value, compress=False, hash_max_entries=128, hash_max_value=64,
             parts.append(encode_string(member, compress))
             parts.append(struct.pack("<d", score))
         return TYPE_ZSET_2, b"".join(parts)
+    if t is StreamValue:
+        return TYPE_STREAM_LISTPACKS_2, _encode_stream(value, compress)
     raise RDBError("cannot encode a value of type %s" % t.__name__)
+
+
+# -- streams -------------------------------------------------------------------------
+def _signed(d):
+    d &= U64
+    return d - (1 << 64) if d >> 63 else d
+
+
+def _raw_id(i):
+    return struct.pack(">QQ", i >> 64, i & U64)
+
+
+def _id_lengths(i):
+    return encode_length(i >> 64) + encode_length(i & U64)
+
+
+def _stream_node_listpack(master, fields, ids, entries):
+    items = [len(ids), 0, len(fields), *fields, 0]
+    mms, mseq = master >> 64, master & U64
+    for i in ids:
+        pairs = entries[i]
+        efields = pairs[0::2]
+        same = list(efields) == list(fields)
+        items.append(2 if same else 0)
+        items.append(_signed((i >> 64) - mms))
+        items.append(_signed((i & U64) - mseq))
+        n = len(efields)
+        if same:
+            items.extend(pairs[1::2])
+            items.append(n + 3)
+        else:
+            items.append(n)
+            items.extend(pairs)
+            items.append(2 * n + 4)
+    return encode_listpack(items)
+
+
+def _encode_stream(sv, compress):
+    """STREAM_LISTPACKS_2: one listpack per node of live entries (deleted
+    entries are not kept by redlet, so a node is written without them)."""
+    nodes = []
+    masters = [n.master for n in sv.nodes]
+    for k, node in enumerate(sv.nodes):
+        hi = masters[k + 1] - 1 if k + 1 < len(masters) else (U64 << 64) | U64
+        ids = list(sv.ids.irange(node.master, hi))
+        if ids:
+            nodes.append((node.master, list(node.fields), ids))
+    covered = sum(len(n[2]) for n in nodes)
+    if covered != len(sv.ids):          # no node model: one listpack per 100 entries
+        nodes = []
+        ids = list(sv.ids)
+        for j in range(0, len(ids), 100):
+            chunk = ids[j:j + 100]
+            nodes.append((chunk[0], list(sv.entries[chunk[0]][0::2]), chunk))
+    parts = [encode_length(len(nodes))]
+    for master, fields, ids in nodes:
+        parts.append(encode_string(_raw_id(master)))
+        parts.append(encode_string(_stream_node_listpack(master, fields, ids, sv.entries),
+                                   compress))
+    parts.append(encode_length(len(sv.ids)))
+    parts.append(_id_lengths(sv.last_id))
+    parts.append(_id_lengths(sv.first_id))
+    parts.append(_id_lengths(sv.max_deleted_id))
+    parts.append(encode_length(sv.entries_added))
+    parts.append(encode_length(len(sv.groups)))
+    for g in sv.sorted_groups():
+        parts.append(encode_string(g.name))
+        parts.append(_id_lengths(g.last_id))
+        parts.append(encode_length(g.entries_read & U64))
+        parts.append(encode_length(len(g.pel)))
+        for i, nack in g.pel.items():
+            parts.append(_raw_id(i) + struct.pack("<Q", nack.delivery_time & U64)
+                         + encode_length(nack.delivery_count))
+        consumers = g.sorted_consumers()
+        parts.append(encode_length(len(consumers)))
+        for c in consumers:
+            parts.append(encode_string(c.name) + struct.pack("<Q", c.seen_time & U64))
+            parts.append(encode_length(len(c.pel)))
+            parts.extend(_raw_id(i) for i in c.pel)
+    return b"".join(parts)
+
+
+def _read_raw_id(r):
+    ms, seq = struct.unpack(">QQ", r.take(16))
+    return make_id(ms, seq)
+
+
+def _read_id_lengths(r):
+    ms = r.length()
+    return make_id(ms, r.length())
+
+
+def _decode_stream(r, v2):
+    sv = StreamValue()
+    last_added = -1
+    for _ in range(r.length()):
+        key = r.string()
+        if len(key) != 16:
+            raise RDBError("stream node key is not a 128 bit id")
+        mms, mseq = struct.unpack(">QQ", key)
+        items = decode_listpack(r.string())
+        if not items:
+            raise RDBError("empty listpack inside a stream")
+        try:
+            count, deleted, nfields = items[0], items[1], items[2]
+            fields = [_as_bytes(f) for f in items[3:3 + nfields]]
+            if items[3 + nfields] != 0:
+                raise RDBError("stream master entry not terminated")
+            p = 4 + nfields
+            for _ in range(count + deleted):
+                flags, dms, dseq = items[p], items[p + 1], items[p + 2]
+                p += 3
+                if flags & 2:
+                    values = [_as_bytes(x) for x in items[p:p + nfields]]
+                    p += nfields
+                    pairs = []
+                    for f, x in zip(fields, values):
+                        pairs += (f, x)
+                else:
+                    n = items[p]
+                    pairs = [_as_bytes(x) for x in items[p + 1:p + 1 + 2 * n]]
+                    p += 1 + 2 * n
+                if len(pairs) & 1 or (flags & 2 and len(values) != nfields):
+                    raise RDBError("truncated stream entry")
+                p += 1                          # lp-count
+                i = make_id((mms + dms) & U64, (mseq + dseq) & U64)
+                if flags & 1:
+                    continue
+                if i <= last_added:
+                    raise RDBError("stream ids out of order")
+                sv.append(i, tuple(pairs))
+                last_added = i
+            if p != len(items):
+                raise RDBError("stream listpack has trailing elements")
+        except (TypeError, IndexError):
+            raise RDBError("bad stream listpack") from None
+    length = r.length()
+    if length != len(sv.ids):
+        raise RDBError("stream length does not match its entries")
+    sv.last_id = _read_id_lengths(r)
+    if v2:
+        _read_id_lengths(r)                     # first id: recomputed from the entries
+        sv.max_deleted_id = _read_id_lengths(r)
+        sv.entries_added = r.length()
+    else:
+        sv.entries_added = length
+    if sv.ids and sv.ids[-1] > sv.last_id:
+        raise RDBError("stream last id is below an entry")
+    for _ in range(r.length()):
+        name = r.string()
+        last = _read_id_lengths(r)
+        entries_read = -1
+        if v2:
+            entries_read = r.length()
+            if entries_read == U64:
+                entries_read = -1
+        g = Group(name, last, entries_read)
+        if name in sv.groups:
+            raise RDBError("duplicated consumer group name")
+        sv.groups[name] = g
+        for _ in range(r.length()):
+            i = _read_raw_id(r)
+            when = struct.unpack("<Q", r.take(8))[0]
+            if i in g.pel:
+                raise RDBError("duplicated global PEL entry")
+            g.pel[i] = Nack(None, when, r.length())
+        for _ in range(r.length()):
+            cname = r.string()
+            c = Consumer(cname, struct.unpack("<Q", r.take(8))[0])
+            if cname in g.consumers:
+                raise RDBError("duplicated consumer name")
+            g.consumers[cname] = c
+            for _ in range(r.length()):
+                i = _read_raw_id(r)
+                nack = g.pel.get(i)
+                if nack is None or nack.consumer is not None:
+                    raise RDBError("consumer PEL entry not in the group's PEL")
+                nack.consumer = c
+                c.pel[i] = nack
+        if any(n.consumer is None for n in g.pel.values()):
+            raise RDBError("group PEL entry without a consumer")
+    return sv
 
 
 # -- decoding ------------------------------------------------------------------------
@@ -841,8 +1027,10 @@ def _decode(r, t):
         return out
     if t in (TYPE_MODULE, TYPE_MODULE_2):
         raise RDBError("unsupported: module value types")
-    if t in (TYPE_STREAM_LISTPACKS, TYPE_STREAM_LISTPACKS_2, 21):
-        raise RDBError("unsupported: stream values")
+    if t in (TYPE_STREAM_LISTPACKS, TYPE_STREAM_LISTPACKS_2):
+        return _decode_stream(r, t == TYPE_STREAM_LISTPACKS_2)
+    if t == 21:
+        raise RDBError("unsupported: Redis 7.2 streams (STREAM_LISTPACKS_3)")
     raise RDBError("unknown value type %d" % t)
 
 
@@ -859,8 +1047,12 @@ def decode_value(type_byte, data, pos=0):
     return v, r.pos
 
 
+_COLLECTIONS = (ListValue, HashValue, SetValue, ZSetValue)
+
+
 def _is_empty(v):
-    return type(v) is not bytes and type(v) is not TypedValue and len(v) == 0
+    """An empty list, hash, set or sorted set (a stream may be empty)."""
+    return type(v) in _COLLECTIONS and len(v) == 0
 
 
 # -- DUMP / RESTORE ------------------------------------------------------------------
