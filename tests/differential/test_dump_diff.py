@@ -205,3 +205,12 @@ def test_typed_value_survives_dump_and_restore():
     payload = _bulk(run("DUMP", "tv"))
     assert run("RESTORE", "copy", "0", payload) == b"+OK\r\n"
     assert engine.dbs[0].get(b"copy") == TypedValue([1, {b"a": 2.5}, None])
+
+
+def test_command_info(diff):
+    # up to the tips (redlet's registry does not describe key specs yet)
+    for name in ("DUMP", "RESTORE"):
+        expected, got = diff.both("COMMAND", "INFO", name)
+        cut = expected.index(b"*1\r\n*6\r\n$5\r\nflags")
+        assert got[:cut] == expected[:cut]
+        diff.check("COMMAND", "GETKEYS", name, "k", "0", "x")

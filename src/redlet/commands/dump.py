@@ -42,7 +42,7 @@ def _limits(config):
 
 @command("DUMP", arity=2, flags="readonly", keys=(1, 1, 1), group="generic",
          summary="Return a serialized version of the value stored at the specified key.",
-         since="2.6.0",
+         since="2.6.0", tips=("nondeterministic_output",),
          complexity="O(1) to access the key and additional O(N*M) to serialize it, where N is "
                     "the number of Redis objects composing the value and M their average size. "
                     "For small string values the time complexity is thus O(1)+O(1*M) where M "
