@@ -33,9 +33,9 @@ value: it is unlikely for data not written by redlet; a string that starts
 with the magic but does not parse stays a string.
 
 The checksum is Redis' CRC-64/Jones (reflected, poly 0xad93d23594c935a9,
-init 0, xorout 0), table driven in Python (no maintained C package for this
-exact variant is installed).  LZF uses the ``lzf`` C extension
-(python-lzf) when it can be imported, else the Python code here.
+init 0, xorout 0): crcmod's C extension when it is built, else a table
+driven loop in Python.  LZF uses the ``lzf`` C extension (python-lzf) when it
+can be imported, else the Python code here.
 """
 import math
 import struct
@@ -114,12 +114,32 @@ def _crc64_table():
 _CRC_TABLE = _crc64_table()
 
 
-def crc64(data, crc=0):
-    """Redis' crc64 of ``data`` (continuing from ``crc``)."""
+def _crc64_python(data, crc=0):
     table = _CRC_TABLE
     for b in data:
         crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
     return crc
+
+
+def _crc64_c():
+    """crcmod's C implementation for Redis' variant, when it is compiled in
+    (~400 MB/s against ~9 MB/s for the table loop above)."""
+    try:
+        import crcmod
+        import crcmod._crcfunext  # noqa: F401  (the C extension, not the Python fallback)
+    except ImportError:
+        return None
+    return crcmod.mkCrcFun(0x1AD93D23594C935A9, initCrc=0, rev=True, xorOut=0)
+
+
+_crc64_fast = _crc64_c()
+
+
+def crc64(data, crc=0):
+    """Redis' crc64 of ``data`` (continuing from ``crc``)."""
+    if _crc64_fast is not None:
+        return _crc64_fast(data, crc)
+    return _crc64_python(data, crc)
 
 
 # -- LZF -----------------------------------------------------------------------------
