@@ -1,0 +1,171 @@
+"""celery 5.x end to end on an in-process redlet: one module-wide server is
+both broker (kombu's Redis transport: LPUSH/BRPOP queues, the unacked hash
+and its ZADD index, pidbox fanout over PUBLISH/PSUBSCRIBE) and result
+backend (SETEX result keys, SUBSCRIBE to result channels for get(), chord
+counters with INCR/EXPIRE in MULTI). The worker runs in a thread
+(celery.contrib.testing.worker.start_worker, thread pool)."""
+import gc
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import redlet
+
+celery = pytest.importorskip("celery")   # listed in the test extras
+from celery import chain, chord, group  # noqa: E402
+from celery.backends.redis import RedisBackend  # noqa: E402
+from celery.contrib.testing.worker import start_worker  # noqa: E402
+from celery.exceptions import TaskRevokedError  # noqa: E402
+from celery.result import AsyncResult  # noqa: E402
+
+from . import celery_tasks as tasks  # noqa: E402
+
+TIMEOUT = 15
+
+
+@pytest.fixture(scope="module")
+def server():
+    with redlet.serve() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def app(server):
+    app = tasks.configure(server.url)
+    import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping)
+    with start_worker(app, pool="threads", concurrency=4, perform_ping_check=True,
+                      shutdown_timeout=20):
+        yield app
+    forget_result_subscriptions()
+    app.close()
+
+
+def forget_result_subscriptions():
+    """Results unsubscribe from their channels when collected. Let the ones
+    collected now do it while the server is up, then empty the subscription
+    sets of every backend (celery keeps one per thread, and chords run in
+    the worker's threads subscribe too) so results collected after the
+    server stopped have nothing to send."""
+    gc.collect()
+    for obj in gc.get_objects():
+        if isinstance(obj, RedisBackend) and "result_consumer" in obj.__dict__:
+            obj.result_consumer.subscribed_to.clear()
+            obj.result_consumer.stop()
+
+
+@pytest.fixture
+def r(server):
+    client = server.client()
+    yield client
+    client.close()
+
+
+def test_delay_get(app, r):
+    result = tasks.add.delay(2, 3)
+    assert result.get(timeout=TIMEOUT) == 5
+    assert result.status == "SUCCESS" and result.successful()
+    stored = r.get("celery-task-meta-" + result.id)
+    assert stored is not None and b'"result": 5' in stored
+    assert 0 < r.ttl("celery-task-meta-" + result.id) <= 600
+    many = [tasks.mul.delay(i, i) for i in range(200)]
+    assert [m.get(timeout=TIMEOUT) for m in many] == [i * i for i in range(200)]
+    assert AsyncResult(many[7].id, app=app).get(timeout=TIMEOUT) == 49
+
+
+def test_failure_propagates(app):
+    result = tasks.fail.delay("bad thing")
+    with pytest.raises(ValueError, match="bad thing"):
+        result.get(timeout=TIMEOUT)
+    assert result.status == "FAILURE" and result.failed()
+    assert "ValueError" in result.traceback
+    assert isinstance(result.get(timeout=TIMEOUT, propagate=False), ValueError)
+
+
+def test_chain(app):
+    result = chain(tasks.add.s(1, 2), tasks.mul.s(10), tasks.add.s(5))()
+    assert result.get(timeout=TIMEOUT) == 35
+    assert result.parent.get(timeout=TIMEOUT) == 30
+    assert result.parent.parent.get(timeout=TIMEOUT) == 3
+    assert (tasks.add.s(2, 2) | tasks.mul.s(3)).delay().get(timeout=TIMEOUT) == 12
+
+
+def test_group_and_chord(app, r):
+    g = group(tasks.add.s(i, i) for i in range(20))()
+    assert g.get(timeout=TIMEOUT) == [i * 2 for i in range(20)]
+    assert g.completed_count() == 20 and g.successful()
+
+    c = chord((tasks.mul.s(i, 2) for i in range(30)), tasks.tsum.s())()
+    assert c.get(timeout=TIMEOUT) == sum(i * 2 for i in range(30))
+    # the chord counter key is gone once the body ran
+    assert not r.keys("chord-unlock-*") and not r.exists("celery-task-meta-%s.j" % c.parent.id)
+
+    # a chord inside a chain, with a chord body that is itself a chain
+    workflow = chain(tasks.add.s(1, 1),
+                     chord([tasks.mul.s(3), tasks.mul.s(4)], tasks.tsum.s() | tasks.add.s(100)))
+    assert workflow.delay().get(timeout=TIMEOUT) == 2 * 3 + 2 * 4 + 100
+
+
+def test_chord_with_a_failing_header_fails(app):
+    c = chord([tasks.add.s(1, 1), tasks.fail.s("in header")], tasks.tsum.s())()
+    with pytest.raises(Exception) as excinfo:
+        c.get(timeout=TIMEOUT)
+    assert "in header" in str(excinfo.value)
+
+
+def test_retries(app, r):
+    result = tasks.flaky.delay("flaky:ok", 2)
+    assert result.get(timeout=TIMEOUT) == {"attempts": 3, "retries": 2}
+    assert r.get("flaky:ok") == b"3"
+
+    gave_up = tasks.flaky.delay("flaky:never", 99)
+    with pytest.raises(RuntimeError, match="attempt 4 fails"):
+        gave_up.get(timeout=TIMEOUT)
+    assert r.get("flaky:never") == b"4"          # first run and max_retries=3
+
+    auto = tasks.always_keyerror.delay("auto")
+    with pytest.raises(KeyError):
+        auto.get(timeout=TIMEOUT)
+    assert r.get("auto") == b"3"
+
+
+def test_countdown_and_eta(app):
+    sent = time.time()
+    later = tasks.ran_at.apply_async(("countdown",), countdown=1.5)
+    at = tasks.ran_at.apply_async(("eta",), eta=datetime.now(timezone.utc) + timedelta(seconds=1))
+    now = tasks.ran_at.delay("now")
+    assert now.get(timeout=TIMEOUT) < sent + 1
+    assert not later.ready()
+    assert at.get(timeout=TIMEOUT) >= sent + 1
+    assert later.get(timeout=TIMEOUT) >= sent + 1.5
+
+
+def test_revoke(app, r):
+    doomed = tasks.ran_at.apply_async(("revoked",), countdown=1.5)
+    spared = tasks.ran_at.apply_async(("spared",), countdown=1.5)
+    # wait until the worker holds both (pidbox replies come back over PUBLISH)
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        scheduled = app.control.inspect(timeout=1).scheduled() or {}
+        ids = {entry["request"]["id"] for entries in scheduled.values() for entry in entries}
+        if {doomed.id, spared.id} <= ids:
+            break
+    else:
+        pytest.fail("worker never scheduled the tasks")
+    doomed.revoke()
+    assert spared.get(timeout=TIMEOUT) > 0
+    with pytest.raises(TaskRevokedError):
+        doomed.get(timeout=TIMEOUT)
+    assert doomed.status == "REVOKED"
+    assert r.llen("ran:revoked") == 0 and r.llen("ran:spared") == 1
+    revoked = app.control.inspect(timeout=1).revoked() or {}
+    assert any(doomed.id in ids for ids in revoked.values())
+
+
+def test_control_ping_and_stats(app):
+    replies = app.control.ping(timeout=1)
+    assert len(replies) == 1 and list(replies[0].values()) == [{"ok": "pong"}]
+    stats = app.control.inspect(timeout=1).stats()
+    (worker_stats,) = stats.values()
+    assert worker_stats["broker"]["transport"] == "redis"
+    assert worker_stats["pool"]["max-concurrency"] == 4
