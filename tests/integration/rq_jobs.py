@@ -63,3 +63,23 @@ def record_time(key):
 def sleep_for(seconds):
     time.sleep(seconds)
     return seconds
+
+
+def note_success(job, connection, result, *args, **kwargs):
+    """on_success callback: remember the job's result."""
+    connection.hset("callbacks", job.id, "success:%r" % (result,))
+
+
+def note_failure(job, connection, type, value, traceback):
+    """on_failure callback: remember the exception."""
+    connection.hset("callbacks", job.id, "failure:%s:%s" % (type.__name__, value))
+
+
+def note_stopped(job, connection):
+    """on_stopped callback."""
+    connection.hset("callbacks", job.id, "stopped")
+
+
+def count_run(key):
+    """Count the runs of a (repeated) job in a Redis key."""
+    return get_current_job().connection.incr(key)

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,7 +19,9 @@ import pytest
 import redlet
 
 rq = pytest.importorskip("rq")   # listed in the test extras
-from rq import Queue, Retry, Worker  # noqa: E402
+from rq import Callback, Queue, Repeat, Retry, Worker  # noqa: E402
+from rq.command import send_shutdown_command, send_stop_job_command  # noqa: E402
+from rq.group import Group  # noqa: E402
 from rq.job import Dependency, Job, JobStatus  # noqa: E402
 from rq.registry import (  # noqa: E402
     CanceledJobRegistry,
@@ -28,6 +31,7 @@ from rq.registry import (  # noqa: E402
     ScheduledJobRegistry,
     StartedJobRegistry,
 )
+from rq.rate_limit import RateLimit  # noqa: E402
 from rq.results import Result  # noqa: E402
 
 from . import rq_jobs  # noqa: E402
@@ -314,3 +318,83 @@ def test_forking_worker_in_subprocess_registers_itself(server, conn):
     assert Worker.count(queue=q) == 0
     assert StartedJobRegistry(queue=q).count == 0
     assert FinishedJobRegistry(queue=q).count == 6
+
+
+def test_rate_limit_repeat_group_and_callbacks(conn):
+    q = Queue("extras", connection=conn)
+    limited = [q.enqueue(rq_jobs.add, i, 0, rate_limit=RateLimit("api", 2)) for i in range(5)]
+    assert q.count == 2                          # the Lua gate lets two through
+    assert [j.get_status() for j in limited] == [JobStatus.QUEUED] * 2 + [
+        JobStatus.RATE_LIMITED] * 3
+    burst(conn, q)                               # each finish promotes a waiting job
+    assert [j.return_value() for j in limited] == [0, 1, 2, 3, 4]
+    assert all(j.get_status() == JobStatus.FINISHED for j in limited)
+
+    repeated = q.enqueue(rq_jobs.count_run, "runs", repeat=Repeat(times=2, interval=0))
+    burst(conn, q)
+    assert conn.get("runs") == b"3"              # the run and two repeats
+    assert [r.return_value for r in repeated.results()] == [3, 2, 1]   # newest first
+
+    group = Group.create(connection=conn, name="batch")
+    members = group.enqueue_many(q, [Queue.prepare_data(rq_jobs.add, (i, 1)) for i in range(4)])
+    assert {j.id for j in group.get_jobs()} == {j.id for j in members}
+    assert [g.name for g in Group.all(connection=conn)] == ["batch"]
+    burst(conn, q)
+    assert [j.return_value() for j in members] == [1, 2, 3, 4]
+
+    hooks = {"on_success": Callback(rq_jobs.note_success),
+             "on_failure": Callback(rq_jobs.note_failure)}
+    good = q.enqueue(rq_jobs.add, 1, 2, **hooks)
+    bad = q.enqueue(rq_jobs.boom, "hooked", **hooks)
+    burst(conn, q)
+    assert conn.hget("callbacks", good.id) == b"success:3"
+    assert conn.hget("callbacks", bad.id) == b"failure:ValueError:hooked"
+
+
+def test_latest_result_blocks_until_the_job_ends(conn):
+    q = Queue("waiting", connection=conn)
+    job = q.enqueue(rq_jobs.add, 7, 7)
+    got = {}
+    waiter = threading.Thread(target=lambda: got.setdefault("result", job.latest_result(timeout=10)))
+    waiter.start()
+    time.sleep(0.3)                              # the waiter is blocked on the result stream
+    assert waiter.is_alive()
+    started = time.time()
+    burst(conn, q)
+    waiter.join(10)
+    assert got["result"].return_value == 14
+    assert time.time() - started < 5
+
+
+def test_stop_job_and_shutdown_commands(server, conn):
+    q = Queue("commands", connection=conn)
+    long = q.enqueue(rq_jobs.sleep_for, 30, on_stopped=Callback(rq_jobs.note_stopped))
+    after = q.enqueue(rq_jobs.add, 1, 1)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(REPO), str(REPO / "src"), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.Popen(     # not --burst: it only stops when told to
+        [sys.executable, "-m", "rq.cli", "worker", "--url", server.url, "--name", "commanded",
+         "--logging_level", "WARNING", "--worker-class", "tests.integration.rq_jobs.QuickWorker",
+         "commands"], cwd=str(REPO), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 15
+        while time.time() < deadline and long.get_status() != JobStatus.STARTED:
+            time.sleep(0.05)
+        assert long.get_status() == JobStatus.STARTED
+        send_stop_job_command(conn, long.id)     # PUBLISH on the worker's channel
+        deadline = time.time() + 15
+        while time.time() < deadline and after.get_status() != JobStatus.FINISHED:
+            time.sleep(0.05)
+        assert long.get_status() == JobStatus.STOPPED
+        assert conn.hget("callbacks", long.id) == b"stopped"
+        assert after.return_value() == 2
+        assert [w.name for w in Worker.all(connection=conn)] == ["commanded"]
+        send_shutdown_command(conn, "commanded")
+        out, _ = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, out.decode(errors="replace")
+    assert Worker.all(connection=conn) == []
+    assert FailedJobRegistry(queue=q).get_job_ids() == [long.id]
