@@ -19,8 +19,13 @@ def _aof(engine):
     return attach(engine)
 
 
-# callables(engine) -> extension or None, in order
-EXTENSION_FACTORIES = [_aof]
+def _snapshot(engine):
+    from .persistence.snapshot import attach
+    return attach(engine)
+
+
+# callables(engine) -> extension or None, in order (the AOF loads first)
+EXTENSION_FACTORIES = [_aof, _snapshot]
 
 
 def build_engine(config):

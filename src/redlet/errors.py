@@ -205,3 +205,10 @@ LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative"
 
 # operations (SLOWLOG, CLIENT PAUSE)
 SLOWLOG_COUNT = "ERR count should be greater than or equal to -1"
+
+MISCONF_RDB = (
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "
+    "to disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
+    "RDB error.")

@@ -18,7 +18,7 @@ REDIS_SERVER = shutil.which("redis-server")
 def make_engine(tmp_path, **values):
     cfg = Config()
     cfg.values.update({"dir": str(tmp_path), "appendonly": True, "save": [],
-                       "appendfsync": "always"})
+                       "appendfsync": "always", "aof-use-rdb-preamble": False})
     cfg.values.update(values)
     return build_engine(cfg)
 
@@ -330,3 +330,29 @@ def test_we_load_redis_rewritten_files(tmp_path):
     assert run(e, c, "ZSCORE", "z", "a") == 1.25
     assert run(e, c, "HGET", "h", "f") == b"after"
     e.aof_file.shutdown()
+
+
+def test_rdb_preamble_base(tmp_path):
+    """``aof-use-rdb-preamble yes`` (the default): the base is an RDB file,
+    which we and redis-server load."""
+    e = make_engine(tmp_path, **{"aof-use-rdb-preamble": True})
+    c = e.new_client()
+    fill(e, c)
+    run(e, c, "BGREWRITEAOF")
+    wait_rewrite(e)
+    run(e, c, "SET", "after", "1")
+    assert manifest(tmp_path) == ("file appendonly.aof.1.base.rdb seq 1 type b\n"
+                                  "file appendonly.aof.2.incr.aof seq 2 type i\n")
+    assert (aofdir(tmp_path) / "appendonly.aof.1.base.rdb").read_bytes().startswith(b"REDIS0010")
+    before = snapshot(e, c)
+    e.aof_file.shutdown()
+    e2 = make_engine(tmp_path)
+    assert snapshot(e2, e2.new_client()) == before
+    e2.aof_file.shutdown()
+    proc, r = _redis(tmp_path, "--appendonly", "yes")
+    try:
+        assert r.get("after") == b"1"
+        assert r.lrange("list", 0, -1) == [str(i).encode() for i in range(150)]
+        assert r.xinfo_stream("stream")["entries-added"] == 2
+    finally:
+        _stop(proc)

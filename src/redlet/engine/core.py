@@ -140,6 +140,8 @@ class Engine:
         self.call_later = None         # set by the I/O adapter
         self.aof = None                # persistence.aof.AppendOnlyFile when appending
         self.aof_file = None           # the AppendOnlyFile, appending or not (BGREWRITEAOF)
+        self.snapshot = None           # persistence.snapshot.Snapshot (SAVE, BGSAVE)
+        self.rdb_last_load = (0, 0)    # keys loaded, keys expired by the last RDB load
         # the I/O adapter writes the AOF (then the replies held back for it)
         # once per loop iteration instead of after every batch
         self.defer_aof_flush = False

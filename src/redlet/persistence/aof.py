@@ -16,15 +16,14 @@ crash in the middle of a write) is cut off and logged, as Redis does with
 ``aof-load-truncated yes``; garbage in the middle stops the start with a
 message naming the offset.
 """
-import gc
 import logging
 import os
-import signal
 import threading
 import time
 
 from ..protocol import PythonRequestParser, encode_command
 from ..protocol.encoder import _BULK_HEADERS
+from .child import Child, fsync_dir, unlink
 
 _MBULK_HEADERS = [b"*%d\r\n" % n for n in range(64)]
 
@@ -126,14 +125,20 @@ class AppendOnlyFile:
         if self.write_error is not None and self.buf:
             self.flush()
         if self.child is not None:
-            self.child.poll()
-        elif self.scheduled:
+            ok = self.child.poll()
+            if ok is not None:
+                self.rewrite_done(self.child, ok)
+        elif self.scheduled and not self._saving():
             self.scheduled = False
             self.rewrite()
         elif self.enabled and self._rewrite_due():
             log.info("Starting automatic rewriting of AOF on %d%% growth",
                      self._growth())
             self.rewrite()
+
+    def _saving(self):
+        snap = self.engine.snapshot
+        return snap is not None and snap.child is not None
 
     def _growth(self):
         return self.size * 100 // (self.base_size or 1) - 100
@@ -207,7 +212,7 @@ class AppendOnlyFile:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.manifest)
-        _fsync_dir(self.dir)
+        fsync_dir(self.dir)
         self.entries = [list(e) for e in entries]
 
     def _next_seq(self, kind):
@@ -293,7 +298,7 @@ class AppendOnlyFile:
             self._close_incr()
             if self.waiting_rewrite:
                 self.waiting_rewrite = False
-                _unlink(os.path.join(self.dir, "temp-%s.incr" % self.basename))
+                unlink(os.path.join(self.dir, "temp-%s.incr" % self.basename))
 
     # -- rewrite ----------------------------------------------------------------
     def rewrite(self):
@@ -318,8 +323,11 @@ class AppendOnlyFile:
             self._close_incr()
             self._open_incr(os.path.join(self.dir, new_incr[0]))
             self.write_manifest(self.entries + [new_incr])
+        ext = "rdb" if self.engine.config["aof-use-rdb-preamble"] else "aof"
+        tmp = os.path.join(self.dir, "temp-rewriteaof-bg-%d.%s" % (os.getpid(), ext))
         try:
-            self.child = _Rewrite(self, new_incr)
+            self.child = Child.start(_rewrite_writer(self.engine), tmp + ".part", tmp)
+            self.child.incr = new_incr
         except OSError as e:
             self.last_rewrite_ok = False
             self.failures += 1
@@ -327,7 +335,7 @@ class AppendOnlyFile:
             log.warning("Can't rewrite append only file in background: fork: %s", e)
             return "Can't rewrite append only file in background: fork: %s" % (
                 e.strerror or e)
-        log.info("Background append only file rewriting started by pid %d", self.child.pid)
+        log.info("Background append only file rewriting started by pid %s", self.child.pid)
         return None
 
     def rewrite_done(self, rewrite, ok):
@@ -335,16 +343,16 @@ class AppendOnlyFile:
         self.child = None
         self.last_rewrite_time = int(time.monotonic() - rewrite.started)
         if not ok:
-            _unlink(rewrite.tmp)
+            unlink(rewrite.final)
             self.last_rewrite_ok = False
             self.failures += 1
             self._retry_after = time.monotonic() + 60
             log.warning("Background AOF rewrite terminated with error")
             return
         seq = self._next_seq("b")
-        ext = "rdb" if rewrite.tmp.endswith(".rdb") else "aof"
+        ext = "rdb" if rewrite.final.endswith(".rdb") else "aof"
         base = ["%s.%d.base.%s" % (self.basename, seq, ext), seq, "b"]
-        os.replace(rewrite.tmp, os.path.join(self.dir, base[0]))
+        os.replace(rewrite.final, os.path.join(self.dir, base[0]))
         entries = [base]
         if self.enabled:
             if self.waiting_rewrite:
@@ -361,7 +369,7 @@ class AppendOnlyFile:
         old = [e[0] for e in self.entries if e[0] not in {x[0] for x in entries}]
         self.write_manifest(entries)
         for name in old:
-            _unlink(os.path.join(self.dir, name))
+            unlink(os.path.join(self.dir, name))
         self.size = sum(os.path.getsize(os.path.join(self.dir, e[0])) for e in entries)
         self.base_size = self.size
         self.last_rewrite_ok = True
@@ -388,7 +396,11 @@ class AppendOnlyFile:
         t0 = time.time()
         try:
             for path in self.files_to_load():
-                total += self._load_file(path, client)
+                if path.endswith(".rdb"):
+                    from .snapshot import load_rdb_file
+                    total += load_rdb_file(engine, path)
+                else:
+                    total += self._load_file(path, client)
         finally:
             engine.client_gone(client)
             engine.aof = saved_aof
@@ -466,104 +478,14 @@ def _record_len(argv):
     return n
 
 
-class _Rewrite:
-    """A rewrite in progress: a forked child writing the dataset as it was at
-    the fork into a temporary file, while the parent goes on serving (and
-    appending to the new incr file).  Without ``os.fork`` the base is written
-    in place (the server stops meanwhile)."""
-
-    def __init__(self, aof, incr):
-        self.aof = aof
-        self.incr = incr
-        self.started = time.monotonic()
-        self.tmp = os.path.join(aof.dir, "temp-rewriteaof-bg-%d.aof" % os.getpid())
-        self.writing = self.tmp + ".part"
-        self.sync_result = None
-        if not hasattr(os, "fork"):
-            self.pid = None
-            self.sync_result = _write_base(aof.engine.dbs, self.writing, self.tmp)
-            return
-        pid = os.fork()
-        if pid == 0:                    # the child
-            code = 1
-            try:
-                gc.disable()            # touch as few of the parent's pages as we can
-                try:
-                    os.nice(10)         # leave the CPU to the serving parent first
-                except OSError:
-                    pass
-                try:
-                    signal.set_wakeup_fd(-1)
-                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                    signal.signal(signal.SIGINT, signal.SIG_IGN)
-                except (ValueError, OSError):
-                    pass
-                code = 0 if _write_base(aof.engine.dbs, self.writing, self.tmp) else 1
-            finally:
-                os._exit(code)
-        self.pid = pid
-
-    def poll(self):
-        if self.pid is None:
-            ok = self.sync_result
-        else:
-            try:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-            except ChildProcessError:   # reaped by someone else: the file tells
-                pid, status = self.pid, 0
-            if pid == 0:
-                return
-            ok = status == 0 and os.path.exists(self.tmp)
-        self.aof.rewrite_done(self, ok)
-
-    def kill(self):
-        if self.pid is not None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-        _unlink(self.writing)
-        _unlink(self.tmp)
-
-
-def _write_base(dbs, writing, final):
-    """Write the snapshot to ``writing``, fsync it, rename it to ``final``."""
+def _rewrite_writer(engine):
+    """The base file's body: RDB (``aof-use-rdb-preamble yes``, Redis' default)
+    or commands."""
+    if engine.config["aof-use-rdb-preamble"]:
+        from .snapshot import write_dataset
+        return lambda f: write_dataset(engine, f, aof_base=True)
     from .rewrite import write_snapshot
-    try:
-        with open(writing, "wb") as f:
-            write_snapshot(dbs, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(writing, final)
-        return True
-    except OSError as e:
-        try:
-            log.warning("Write error writing append only file on disk: %s", e)
-        except Exception:
-            pass
-        _unlink(writing)
-        return False
-
-
-def _unlink(path):
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-def _fsync_dir(path):
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    return lambda f: write_snapshot(engine.dbs, f)
 
 
 def attach(engine):
