@@ -1,8 +1,10 @@
 """A Celery app and its tasks for tests/integration/test_celery.py.
 
-``configure(url)`` points broker and result backend at one redlet server;
-the worker runs in the test process, so tasks may count their attempts in
-Redis through ``counter()``."""
+``configure(url)`` points broker and result backend at one redlet server
+(a worker started as ``celery -A tests.integration.celery_tasks worker``
+gets it from $REDLET_CELERY_URL); tasks may count their attempts in Redis
+through ``counter()``."""
+import os
 import time
 
 import redis
@@ -25,6 +27,10 @@ def configure(url):
     app.conf.update(broker_url=url, result_backend=url)
     _counter_client.clear()
     return app
+
+
+if os.environ.get("REDLET_CELERY_URL"):
+    configure(os.environ["REDLET_CELERY_URL"])
 
 
 def counter():
@@ -73,3 +79,9 @@ def flaky(self, key, fail_times):
 def always_keyerror(key):
     counter().incr(key)
     raise KeyError(key)
+
+
+@app.task
+def whoami():
+    """The pid of the process that ran the task."""
+    return os.getpid()

@@ -5,8 +5,12 @@ backend (SETEX result keys, SUBSCRIBE to result channels for get(), chord
 counters with INCR/EXPIRE in MULTI). The worker runs in a thread
 (celery.contrib.testing.worker.start_worker, thread pool)."""
 import gc
+import os
+import subprocess
+import sys
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +26,7 @@ from celery.result import AsyncResult  # noqa: E402
 from . import celery_tasks as tasks  # noqa: E402
 
 TIMEOUT = 15
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +174,52 @@ def test_control_ping_and_stats(app):
     (worker_stats,) = stats.values()
     assert worker_stats["broker"]["transport"] == "redis"
     assert worker_stats["pool"]["max-concurrency"] == 4
+
+
+def test_forget(app, r):
+    result = tasks.add.delay(20, 22)
+    assert result.get(timeout=TIMEOUT) == 42
+    assert r.exists("celery-task-meta-" + result.id)
+    result.forget()
+    assert not r.exists("celery-task-meta-" + result.id)
+    assert AsyncResult(result.id, app=app).state == "PENDING"
+
+
+def test_prefork_worker_in_a_subprocess(app, server):
+    """The ``celery worker`` command line: prefork pool, mingle and gossip
+    on, heartbeats; its own queue so the thread worker leaves its tasks."""
+    env = dict(os.environ, REDLET_CELERY_URL=server.url, PYTHONPATH=os.pathsep.join(
+        [str(REPO), str(REPO / "src"), os.environ.get("PYTHONPATH", "")]))
+    name = "proc%d@redlet-test" % os.getpid()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tests.integration.celery_tasks", "worker",
+         "-P", "prefork", "-c", "2", "-Q", "procq", "-n", name, "-l", "WARNING"],
+        cwd=str(REPO), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + TIMEOUT
+        replies = None
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                break
+            replies = app.control.ping(destination=[name], timeout=0.5)
+            if replies:
+                break
+        assert replies == [{name: {"ok": "pong"}}]
+        queues = app.control.inspect(destination=[name], timeout=1).active_queues()
+        assert [q["name"] for q in queues[name]] == ["procq"]
+
+        assert tasks.add.apply_async((2, 3), queue="procq").get(timeout=TIMEOUT) == 5
+        pids = group(tasks.whoami.s().set(queue="procq") for _ in range(8))().get(
+            timeout=TIMEOUT)
+        assert os.getpid() not in pids and proc.pid not in pids   # pool children ran them
+        c = chord((tasks.mul.s(i, i).set(queue="procq") for i in range(10)),
+                  tasks.tsum.s().set(queue="procq"))()
+        assert c.get(timeout=TIMEOUT) == sum(i * i for i in range(10))
+
+        app.control.shutdown(destination=[name])
+        out, _ = proc.communicate(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, out.decode(errors="replace")
