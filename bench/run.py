@@ -7,7 +7,7 @@ Sections (all by default, or pick with ``--only``):
   command; the median requests/s of each and the ratio redlet/redis.
 - ``memory``: RSS and INFO ``used_memory`` after loading 1,000,000 keys with
   16-byte values into a fresh server.
-- ``aof``: SET throughput with ``appendonly yes`` + ``appendfsync everysec``
+- ``aof``: SET throughput with the AOF off, ``appendfsync everysec`` and ``always``
   against the same server without the log, for each server.
 - ``huey``: huey tasks per second end to end (enqueue, dequeue, execute,
   store and read the result) through each server.
@@ -184,7 +184,8 @@ def bench_aof(args, results):
     for name in ("redis", "redlet"):
         out[name] = {}
         for label, settings in (("off", {}),
-                                ("everysec", {"appendonly": "yes", "appendfsync": "everysec"})):
+                                ("everysec", {"appendonly": "yes", "appendfsync": "everysec"}),
+                                ("always", {"appendonly": "yes", "appendfsync": "always"})):
             rates = {}
             for mode, clients, pipeline in (("c50_P1", 50, 1), ("c50_P16", 50, 16)):
                 runs = []
@@ -202,6 +203,10 @@ def bench_aof(args, results):
         print(f"  {name}: everysec costs "
               + ", ".join(f"{m} {c * 100:.1f}%" for m, c in out[name]["cost"].items())
               + ("  (target <= 15%)" if name == "redlet" else ""))
+    for label in ("off", "everysec", "always"):
+        print(f"  SET redlet/redis, appendonly {label}: "
+              + ", ".join(f"{m} {out['redlet'][label][m] / out['redis'][label][m]:.2f}"
+                          for m in out["redis"][label]))
     results["aof"] = out
 
 
