@@ -6,6 +6,10 @@
         r = server.client()                 # a redis.Redis connected to it
         r.set("a", 1)
 
+In a process monkey-patched by gevent, ``serve()`` runs the server on the
+gevent hub as greenlets instead (``mode="gevent"``; ``mode="thread"`` forces
+the thread).
+
 ``start_server()`` runs one on the caller's asyncio loop (no extra thread)::
 
     server = await redlet.start_server(port=0)
@@ -16,7 +20,7 @@ import asyncio
 import threading
 
 from .app import build_engine
-from .config import Config
+from .config import Config, ConfigError
 
 
 def make_config(port=0, unix_socket=None, data_dir=None, password=None, appendonly=None,
@@ -40,14 +44,31 @@ def make_config(port=0, unix_socket=None, data_dir=None, password=None, appendon
     for name, value in directives.items():
         words = value if isinstance(value, (list, tuple)) else [
             ("yes" if value else "no") if isinstance(value, bool) else str(value)]
-        cfg.set_from_text(name.replace("_", "-"), [str(w) for w in words])
+        directive = name.replace("_", "-")
+        try:
+            cfg.set_from_text(directive, [str(w) for w in words])
+        except ConfigError as e:
+            raise ConfigError("%s: '%s'" % (e, directive)) from None
     return cfg
 
 
-class EmbeddedServer:
-    """A redlet server running in a background thread."""
+def gevent_patched():
+    """True in a process whose socket module gevent has monkey-patched."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return False
+    return monkey.is_module_patched("socket")
 
-    def __init__(self, config):
+
+class EmbeddedServer:
+    """A redlet server running in a background thread, or on the gevent hub
+    (``mode="gevent"``)."""
+
+    def __init__(self, config, mode="thread"):
+        if mode not in ("thread", "gevent"):
+            raise ValueError("mode must be 'thread' or 'gevent'")
+        self.mode = mode
         self.config = config
         self.server = None
         self.port = None
@@ -69,6 +90,12 @@ class EmbeddedServer:
         return "unix://%s%s" % (auth, self.unix_socket)
 
     def start(self):
+        if self.mode == "gevent":
+            from .server.gevent_server import GeventServer
+            self.server = GeventServer(self.config, build_engine(self.config),
+                                       any_port=not self.unix_socket).start()
+            self.port = self.server.ports[0] if self.server.ports else None
+            return self
         from .server.asyncio_server import Server, new_event_loop
         self._loop = new_event_loop()
 
@@ -100,6 +127,11 @@ class EmbeddedServer:
 
     def stop(self):
         """Stop serving, release the port and join the thread."""
+        if self.mode == "gevent":
+            if self.server is not None:
+                self.server.stop()
+                self.server = None
+            return
         if self._thread is None:
             return
         if self.server is not None:
@@ -123,10 +155,14 @@ class EmbeddedServer:
         self.stop()
 
 
-def serve(port=0, unix_socket=None, data_dir=None, password=None, **directives):
-    """Start an embedded server in a background thread (see the module docstring)."""
+def serve(port=0, unix_socket=None, data_dir=None, password=None, mode=None, **directives):
+    """Start an embedded server (see the module docstring); ``mode`` is
+    ``"thread"`` or ``"gevent"``, by default gevent when it has patched the
+    process."""
+    if mode is None:
+        mode = "gevent" if gevent_patched() else "thread"
     return EmbeddedServer(make_config(port, unix_socket, data_dir, password,
-                                      **directives)).start()
+                                      **directives), mode).start()
 
 
 async def start_server(port=0, unix_socket=None, data_dir=None, password=None, **directives):

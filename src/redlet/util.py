@@ -129,3 +129,63 @@ def _match(p, pi, s, si, memo):
                 pi += 1
             break
     return pi == plen and si == slen
+
+
+
+class Ticker:
+    """Calls ``fn()`` every ``interval`` seconds in a real OS thread, also in a
+    process monkey-patched by gevent (there a patched thread is a greenlet,
+    and an fsync in it would block the hub).  ``stop()`` waits for the
+    thread to finish its current call."""
+
+    def __init__(self, interval, fn, name="redlet-ticker"):
+        self.interval = interval
+        self.fn = fn
+        self.name = name
+        self._stopping = False
+        self._done = True
+
+    def start(self):
+        if not self._done:
+            return
+        self._stopping = False
+        self._done = False
+        _os_thread_start()(self._run, ())
+
+    def _run(self):
+        sleep = _os_sleep()
+        try:
+            while True:
+                waited = 0.0
+                while waited < self.interval and not self._stopping:
+                    sleep(0.05)
+                    waited += 0.05
+                if self._stopping:
+                    return
+                self.fn()
+        finally:
+            self._done = True
+
+    def stop(self, timeout=2.0):
+        self._stopping = True
+        sleep = _os_sleep()
+        waited = 0.0
+        while not self._done and waited < timeout:
+            sleep(0.01)
+            waited += 0.01
+
+
+def _original(module, name):
+    try:
+        from gevent import monkey
+    except ImportError:
+        return getattr(__import__(module), name)
+    return monkey.get_original(module, name)
+
+
+def _os_thread_start():
+    return _original("_thread", "start_new_thread")
+
+
+def _os_sleep():
+    return _original("time", "sleep")

@@ -18,11 +18,11 @@ message naming the offset.
 """
 import logging
 import os
-import threading
 import time
 
 from ..protocol import PythonRequestParser, encode_command
 from ..protocol.encoder import _BULK_HEADERS
+from ..util import Ticker
 from .child import Child, fsync_dir, unlink
 
 _MBULK_HEADERS = [b"*%d\r\n" % n for n in range(64)]
@@ -55,8 +55,7 @@ class AppendOnlyFile:
         self.fd = None
         self.write_error = None
         self.pending_fsync = False
-        self._stop = threading.Event()
-        self._thread = None
+        self._fsyncer = Ticker(1.0, self._fsync_due, "redlet-aof-fsync")
         self.size = 0              # aof_current_size: base and incr files
         self.base_size = 0         # the size after the last rewrite (auto rewrite)
         self.enabled = False
@@ -171,10 +170,7 @@ class AppendOnlyFile:
             self.child.kill()
             self.child = None
         self.flush()
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(2)
-            self._thread = None
+        self._fsyncer.stop()
         self._close_incr()
 
     def _close_incr(self):
@@ -246,20 +242,16 @@ class AppendOnlyFile:
         self.last_db = -1          # every file starts with a SELECT
 
     def _start_fsync_thread(self):
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._fsync_loop, name="redlet-aof-fsync",
-                                            daemon=True)
-            self._thread.start()
+        self._fsyncer.start()
 
-    def _fsync_loop(self):
-        while not self._stop.wait(1.0):
-            if self.pending_fsync and self.fd is not None:
-                self.pending_fsync = False
-                try:
-                    os.fsync(self.fd)
-                except OSError as e:
-                    log.warning("fsync of the AOF failed: %s", e)
+    def _fsync_due(self):
+        """everysec: once a second, off the event loop."""
+        if self.pending_fsync and self.fd is not None:
+            self.pending_fsync = False
+            try:
+                os.fsync(self.fd)
+            except OSError as e:
+                log.warning("fsync of the AOF failed: %s", e)
 
     # -- turning appendonly on and off at run time -------------------------------
     def set_enabled(self, on):
@@ -291,10 +283,7 @@ class AppendOnlyFile:
             if self.child is not None:
                 self.child.kill()
                 self.child = None
-            self._stop.set()
-            if self._thread is not None:
-                self._thread.join(2)
-                self._thread = None
+            self._fsyncer.stop()
             self._close_incr()
             if self.waiting_rewrite:
                 self.waiting_rewrite = False
