@@ -305,3 +305,13 @@ def test_aof_mutated(aof_dir, ops, truncated_ok):
 @given(st.binary(max_size=120))
 def test_aof_random(aof_dir, data):
     check_aof(aof_dir, data)
+
+
+def test_forged_lzf_length_is_refused_before_allocating():
+    from redlet.persistence import rdb
+    with pytest.raises(rdb.RDBError):
+        rdb.lzf_decompress(b"\x00a", 10 ** 12)
+    data = b"\0" * 1000000                     # LZF's best ratio (~88) still decodes
+    packed = rdb.lzf_compress(data)
+    assert len(data) / len(packed) > 80
+    assert rdb.lzf_decompress(packed, len(data)) == data

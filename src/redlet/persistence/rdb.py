@@ -143,7 +143,15 @@ def crc64(data, crc=0):
 
 
 # -- LZF -----------------------------------------------------------------------------
+# the most one compressed byte can expand to: a 3-byte back reference
+# copies up to 264 bytes
+_LZF_MAX_RATIO = 88
+
+
 def lzf_decompress(data, expected_len):
+    if expected_len > len(data) * _LZF_MAX_RATIO + 64:
+        # a forged length: refuse before allocating it
+        raise RDBError("Invalid LZF compressed string")
     if _c_lzf is not None:
         try:
             out = _c_lzf.decompress(bytes(data), expected_len + 1)
