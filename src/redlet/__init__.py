@@ -11,4 +11,7 @@ def __getattr__(name):
     if name in ("Client", "AsyncClient", "ResponseError", "ConnectionError"):
         from . import client
         return getattr(client, name)
+    if name == "command":
+        from .modules import command
+        return command
     raise AttributeError("module 'redlet' has no attribute %r" % name)

@@ -429,9 +429,14 @@ def lolwut(ctx, *args):
     return Verbatim(b"Redis ver. %s\n" % REDIS_VERSION.encode())
 
 
-# -- MODULE (no modules: the command is disabled as by enable-module-command no) -------
+# -- MODULE (extension modules: redlet.modules) ------------------------------------------
 container("MODULE", group="server", summary="A container for module commands",
           since="4.0.0")
+
+# importing the loader also registers its extension factory (``loadmodule`` at start)
+from .. import modules  # noqa: E402
+
+_LOAD_FAILED = "ERR Error loading the extension. Please check the server logs."
 
 
 def _module_allowed(ctx):
@@ -444,18 +449,29 @@ def _module_allowed(ctx):
             "set this option in the configuration file, and then restart the server.")
 
 
+def _module_load(ctx, path, args):
+    try:
+        modules.host(ctx.engine).load(path.decode("utf-8", "surrogateescape"), list(args))
+    except modules.ModuleLoadError as e:
+        import logging
+        logging.getLogger("redlet").warning("Module %s failed to load: %s",
+                                            path.decode("utf-8", "replace"), e)
+        raise ReplyError(_LOAD_FAILED) from None
+    return OK
+
+
 @subcommand("MODULE", "LIST", arity=2, flags="admin noscript",
             summary="List all modules loaded by the server", since="4.0.0",
             complexity="O(N) where N is the number of loaded modules.")
 def module_list(ctx, _):
-    return []
+    return modules.host(ctx.engine).list_reply()
 
 
 @subcommand("MODULE", "LOAD", arity=-3, flags="admin noscript no_async_loading",
             summary="Load a module", since="4.0.0", complexity="O(1)")
 def module_load(ctx, _, path, *args):
     _module_allowed(ctx)
-    raise ReplyError("ERR Error loading the extension. Please check the server logs.")
+    return _module_load(ctx, path, args)
 
 
 @subcommand("MODULE", "LOADEX", arity=-3, flags="admin noscript no_async_loading",
@@ -463,14 +479,21 @@ def module_load(ctx, _, path, *args):
             complexity="O(1)")
 def module_loadex(ctx, _, path, *args):
     _module_allowed(ctx)
-    raise ReplyError("ERR Error loading the extension. Please check the server logs.")
+    # redlet modules take no CONFIG name value pairs: only ARGS
+    if not args:
+        return _module_load(ctx, path, ())
+    if args[0].upper() != b"ARGS":
+        raise ReplyError(_LOAD_FAILED)
+    return _module_load(ctx, path, args[1:])
 
 
 @subcommand("MODULE", "UNLOAD", arity=3, flags="admin noscript no_async_loading",
             summary="Unload a module", since="4.0.0", complexity="O(1)")
 def module_unload(ctx, _, name):
     _module_allowed(ctx)
-    raise ReplyError("ERR Error unloading module: no such module with that name")
+    if not modules.host(ctx.engine).unload(name.decode("utf-8", "surrogateescape")):
+        raise ReplyError("ERR Error unloading module: no such module with that name")
+    return OK
 
 
 @subcommand("MODULE", "HELP", arity=2, flags="loading stale",

@@ -50,6 +50,7 @@ MAY_REPLICATE = _FLAG_BITS["may_replicate"]
 MOVABLEKEYS = _FLAG_BITS["movablekeys"]
 # accepts typed (RESP3) values as its value arguments: SET, MSET...
 TYPED = _FLAG_BITS["typed"]
+MODULE = _FLAG_BITS["module"]
 
 # ACL categories derived from group and flags, as Redis does
 _GROUP_CATEGORIES = {
@@ -201,6 +202,38 @@ def lookup_table():
     """The dispatch table: bytes names in lower and upper case -> Command."""
     table = {}
     for name, cmd in COMMANDS.items():
+        if cmd.flags & MODULE:          # extension commands: only engines that loaded them
+            continue
         table[name.encode()] = cmd
         table[name.upper().encode()] = cmd
     return table
+
+
+# extension commands (``redlet.modules``): each engine dispatches only the ones it
+# loaded (``engine.table``); COMMANDS lists them for COMMAND INFO while one is loaded
+_MODULE_OWNERS = {}    # name -> [(module name, Command)], one per engine that loaded it
+
+
+def register_module_command(cmd, module_name):
+    """Add an extension command; False if the name is taken (a built-in, or
+    another module's command)."""
+    owners = _MODULE_OWNERS.get(cmd.name)
+    if owners is None and cmd.name in COMMANDS:
+        return False
+    if owners and owners[0][0] != module_name:
+        return False
+    _MODULE_OWNERS.setdefault(cmd.name, []).append((module_name, cmd))
+    COMMANDS.setdefault(cmd.name, cmd)
+    return True
+
+
+def unregister_module_command(cmd):
+    owners = [o for o in _MODULE_OWNERS.get(cmd.name, ()) if o[1] is not cmd]
+    if owners:
+        _MODULE_OWNERS[cmd.name] = owners
+        if COMMANDS.get(cmd.name) is cmd:
+            COMMANDS[cmd.name] = owners[0][1]
+    else:
+        _MODULE_OWNERS.pop(cmd.name, None)
+        if COMMANDS.get(cmd.name) is cmd:
+            del COMMANDS[cmd.name]
