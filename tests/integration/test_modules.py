@@ -42,6 +42,9 @@ def test_loadmodule_at_start_and_commands():
         names = [c[0] for c in raw(s, "COMMAND")]
         assert b"hello.greet" in names and b"hello.incrby" in names and b"get" in names
         assert raw(s, "COMMAND", "COUNT") == len(names)
+        assert raw(s, "COMMAND", "LIST", "FILTERBY", "MODULE", "hello") == [
+            b"hello.greet", b"hello.incrby"]
+        assert raw(s, "COMMAND", "LIST", "FILTERBY", "MODULE", "nope") == []
         assert "module:name=hello,ver=1" in raw(s, "INFO", "modules").decode()
         with pytest.raises(redis.ResponseError) as e:
             r.execute_command("MODULE", "UNLOAD", "hello")

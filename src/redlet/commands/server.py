@@ -546,7 +546,9 @@ def command_list(ctx, _, *args):
             cat = val.decode("utf-8", "replace").lower()
             names = [n for n in names if cat in _find(n).acl_categories]
         elif kind == b"MODULE":
-            names = []
+            from ..modules import host
+            mod = host(ctx.engine).loaded.get(val.decode("utf-8", "surrogateescape"))
+            names = [c.name.encode() for c in mod.commands] if mod is not None else []
         else:
             raise ReplyError(errors.SYNTAX)
     return names
