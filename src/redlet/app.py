@@ -14,6 +14,11 @@ from .engine.core import Engine
 
 log = logging.getLogger("redlet")
 
+def _modules(engine):
+    from .modules import attach
+    return attach(engine)
+
+
 def _aof(engine):
     from .persistence.aof import attach
     return attach(engine)
@@ -24,8 +29,9 @@ def _snapshot(engine):
     return attach(engine)
 
 
-# callables(engine) -> extension or None, in order (the AOF loads first)
-EXTENSION_FACTORIES = [_aof, _snapshot]
+# callables(engine) -> extension or None, in order: modules first (the AOF
+# replay needs their commands), then the AOF, which loads before a snapshot
+EXTENSION_FACTORIES = [_modules, _aof, _snapshot]
 
 
 def build_engine(config):

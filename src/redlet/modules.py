@@ -192,11 +192,3 @@ def attach(engine):
                                   % (words[0], e)) from None
     return h
 
-
-def _register_factory():
-    from . import app
-    if attach not in app.EXTENSION_FACTORIES:
-        app.EXTENSION_FACTORIES.insert(0, attach)
-
-
-_register_factory()
