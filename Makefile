@@ -5,7 +5,7 @@ PORT ?= 6379
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint soak clean venv
+.PHONY: run test bench lint clean venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,6 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
-
-soak: $(STAMP)
-	$(BIN)/python -m pytest -q tests/robustness/test_soak.py --soak-seconds 300
 
 lint: $(STAMP)
 	$(BIN)/pip install -q ruff

@@ -8,6 +8,8 @@
   (Jones polynomial, reflected) of everything before it.  Strings are written
   uncompressed; LZF-compressed strings (what redis-server writes) are read.
 """
+from ..persistence.rdb import crc64   # Redis' crc64 (crcmod's C one when built)
+
 RDB_VERSION = 10
 OPCODE_FUNCTION = 246       # the pre-7.0 GA format (name, engine, desc, code)
 OPCODE_FUNCTION2 = 245
@@ -77,28 +79,6 @@ def split_args(line):
 
 def _ishex(b):
     return len(b) == 1 and b in b"0123456789abcdefABCDEF"
-
-
-# -- CRC64 (Redis' crc64: Jones polynomial, reflected, init 0) ------------------------
-def _crc64_table():
-    poly = 0x95AC9329AC4BC9B5          # 0xad93d23594c935a9 bit-reversed
-    table = []
-    for i in range(256):
-        crc = i
-        for _ in range(8):
-            crc = (crc >> 1) ^ poly if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_CRC64 = _crc64_table()
-
-
-def crc64(data, crc=0):
-    t = _CRC64
-    for b in data:
-        crc = t[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc
 
 
 # -- RDB strings ----------------------------------------------------------------------
