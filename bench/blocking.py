@@ -12,6 +12,8 @@ consumer's pops are sequential). Prints elapsed seconds and elements/s.
 Then, with every consumer blocked again and no traffic, the server's CPU
 time (utime + stime from /proc/PID/stat) over ``--idle`` seconds (default 10)
 is printed as a percentage of one CPU. Results go to bench/out/blocking.json.
+"client CPU %" is the consumer process' CPU over the delivery phase: near
+100 % means the load generator, not the server, set the pace.
 
 The consumers are one asyncio (uvloop when installed) process with a
 minimal RESP reader; producers are separate processes; the load generator is
@@ -233,6 +235,7 @@ def run(kind, args, server_cpu, client_cpu):
         for p in producers:
             p.start()
         time.sleep(0.5)  # let every producer build its commands and connect
+        client_cpu0 = cpu_seconds(consumer.pid)
         t0 = time.monotonic()
         go.set()
         if not parent.poll(args.timeout):
@@ -240,6 +243,8 @@ def run(kind, args, server_cpu, client_cpu):
         else:
             msg = parent.recv_bytes()
             elapsed = float(msg.split()[1]) - t0
+        # Near 100 % means the consumers, not the server, set the pace.
+        consumer_cpu = cpu_seconds(consumer.pid) - client_cpu0
         for p in producers:
             p.join()
 
@@ -258,6 +263,7 @@ def run(kind, args, server_cpu, client_cpu):
     result.update({
         "elapsed_s": elapsed,
         "elements_per_s": total / elapsed if elapsed else None,
+        "consumer_process_cpu_pct": 100.0 * consumer_cpu / elapsed if elapsed else None,
         "idle_window_s": w1 - w0,
         "idle_cpu_s": cpu1 - cpu0,
         "idle_cpu_pct": 100.0 * (cpu1 - cpu0) / (w1 - w0),
@@ -284,13 +290,13 @@ def main(argv=None):
     print(f"{args.consumers} consumers in BRPOP on {args.keys} keys, "
           f"{total:,} LPUSHes from {args.producers} producers (pipeline {args.pipeline})")
     print(f"{'':12}{'elapsed s':>11}{'elements/s':>12}{'exactly once':>14}"
-          f"{'dup':>5}{'miss':>6}{'order':>7}{'idle CPU %':>12}")
+          f"{'dup':>5}{'miss':>6}{'order':>7}{'idle CPU %':>12}{'client CPU %':>14}")
     for kind, r in results.items():
         rate = f"{r['elements_per_s']:,.0f}" if r["elements_per_s"] else "timeout"
         elapsed = f"{r['elapsed_s']:.2f}" if r["elapsed_s"] else "-"
         print(f"{kind:12}{elapsed:>11}{rate:>12}{str(r['exactly_once']):>14}"
               f"{r['duplicates']:>5}{r['missing']:>6}{r['order_violations']:>7}"
-              f"{r['idle_cpu_pct']:>11.2f}%")
+              f"{r['idle_cpu_pct']:>11.2f}%{r['consumer_process_cpu_pct'] or 0:>13.0f}%")
     if "redis" in results and "redlet" in results and results["redlet"]["elements_per_s"]:
         ratio = results["redis"]["elements_per_s"] / results["redlet"]["elements_per_s"]
         results["ratio_redis_over_redlet"] = ratio
