@@ -214,6 +214,28 @@ class Engine:
         self.stats["total_connections_received"] += 1
         return c
 
+    def default_user_nopass(self):
+        """No password is needed to be the default user (protected mode)."""
+        for ext in self.extensions:
+            hook = getattr(ext, "default_user_nopass", None)
+            if hook is not None:
+                return hook()
+        return not self.config["requirepass"]
+
+    def admission_error(self, client):
+        """The error line that refuses a new connection, or None: protected
+        mode (a client from outside the loopback while the default user has
+        no password), then maxclients; the adapter writes it and closes."""
+        if self.config["protected-mode"] and not client.unix_socket:
+            ip = client.addr.rsplit(":", 1)[0].strip("[]")
+            if ip not in ("127.0.0.1", "::1") and self.default_user_nopass():
+                self.stats["rejected_connections"] += 1
+                return b"-" + errors.PROTECTED_MODE_DENIED.encode() + b"\r\n"
+        if len(self.clients) > self.config["maxclients"]:
+            self.stats["rejected_connections"] += 1
+            return b"-" + errors.MAX_CLIENTS.encode() + b"\r\n"
+        return None
+
     def client_gone(self, client):
         """The connection closed: forget everything the client left behind."""
         self.clients.pop(client.id, None)

@@ -77,9 +77,9 @@ class RedisProtocol(asyncio.Protocol):
                     transport.write(err)
                     self._close()
                     return
-        if len(engine.clients) > engine.config["maxclients"]:
-            engine.stats["rejected_connections"] += 1
-            transport.write(b"-ERR max number of clients reached\r\n")
+        err = engine.admission_error(self.client)
+        if err is not None:
+            transport.write(err)
             self._close()
 
     def data_received(self, data):

@@ -81,9 +81,9 @@ class Connection:
                     if err is not None:
                         self.send(err)
                         self.close()
-            if len(engine.clients) > engine.config["maxclients"]:
-                engine.stats["rejected_connections"] += 1
-                self.send(b"-ERR max number of clients reached\r\n")
+            err = engine.admission_error(client)
+            if err is not None:
+                self.send(err)
                 self.close()
             while not self.closed and not client.closing:
                 try:
