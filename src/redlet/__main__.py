@@ -65,9 +65,10 @@ def main(argv=None):
     server = Server(config, engine)
     log.info("oO0OoO0OoO0Oo redlet is starting oO0OoO0OoO0Oo")
     log.info("redlet version=%s, pid=%d, just started", __version__, os.getpid())
+    from .server.tls import TLSConfigError
     try:
         loop.run_until_complete(server.start())
-    except OSError as e:
+    except (OSError, TLSConfigError) as e:
         log.error("%s", e)
         return 1
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -75,8 +76,10 @@ def main(argv=None):
             loop.add_signal_handler(sig, server.request_stop)
         except (NotImplementedError, RuntimeError):
             pass
-    ports = ",".join(str(p) for p in sorted(set(server.ports)))
-    log.info("Ready to accept connections%s", (" tcp port " + ports) if ports else "")
+    where = "".join(" %s port %s" % (kind, ",".join(str(p) for p in sorted(set(ports))))
+                    for kind, ports in (("tcp", server.ports), ("tls", server.tls_ports))
+                    if ports)
+    log.info("Ready to accept connections%s", where)
     try:
         loop.run_until_complete(server.serve_until_stopped())
     finally:

@@ -198,6 +198,7 @@ class Server:
         self._cron_handle = None
         self._stopped = None
         self.ports = []
+        self.tls_ports = []
         self._writes = []        # protocols with replies queued behind the AOF
         self._flush_scheduled = False
 
@@ -211,25 +212,12 @@ class Server:
         cfg = self.config
         port = cfg["port"]
         if port or self.any_port:
-            addrs = [a for a in cfg["bind"].split() if a]
-            optional = [a for a in addrs if a.startswith("-")]
-            for a in addrs:
-                host = a.lstrip("-")
-                try:
-                    srv = await loop.create_server(
-                        lambda: RedisProtocol(self), host, port, reuse_address=True,
-                        backlog=cfg["tcp-backlog"])
-                except OSError as e:
-                    if a in optional:
-                        continue
-                    raise OSError("Could not create server TCP listening socket %s:%d: %s"
-                                  % (host, port, e.strerror)) from None
-                self.servers.append(srv)
-                for s in srv.sockets:
-                    self.ports.append(s.getsockname()[1])
-                if port == 0:
-                    port = self.ports[0]
-                    cfg.values["port"] = port
+            ports = await self._listen(port)
+            if port == 0 and ports:
+                cfg.values["port"] = ports[0]
+        if cfg["tls-port"]:
+            from .tls import server_context
+            self.tls_ports = await self._listen(cfg["tls-port"], server_context(cfg))
         path = cfg["unixsocket"]
         if path:
             if os.path.exists(path):
@@ -245,6 +233,31 @@ class Server:
                 hook(self)
         self._schedule_cron()
         engine.shutdown_requested = self.request_stop
+
+    async def _listen(self, port, ssl=None):
+        """Listen on ``port`` at every ``bind`` address (``-addr``: optional);
+        the ports bound."""
+        bound = []
+        addrs = [a for a in self.config["bind"].split() if a]
+        for a in addrs:
+            host = a.lstrip("-")
+            try:
+                srv = await self.loop.create_server(
+                    lambda: RedisProtocol(self), host, port, reuse_address=True,
+                    backlog=self.config["tcp-backlog"], ssl=ssl)
+            except OSError as e:
+                if a.startswith("-"):
+                    continue
+                raise OSError("Could not create server %sTCP listening socket %s:%d: %s"
+                              % ("TLS " if ssl else "", host, port, e.strerror)) from None
+            self.servers.append(srv)
+            for sock in srv.sockets:
+                bound.append(sock.getsockname()[1])
+            if port == 0:
+                port = bound[0]
+        if ssl is None:
+            self.ports.extend(bound)
+        return bound
 
     def queue_write(self, proto):
         """``proto`` has replies that wait for the AOF: write them (after the

@@ -195,6 +195,7 @@ class GeventServer:
         self.any_port = any_port
         self.servers = []
         self.ports = []
+        self.tls_ports = []
         self.connections = set()
         self._cron = None
         self.stopped = gevent.event.Event()
@@ -207,25 +208,14 @@ class GeventServer:
         port = cfg["port"]
         listeners = []
         if port or self.any_port:
-            for a in (a for a in cfg["bind"].split() if a):
-                host = a.lstrip("-")
-                try:
-                    family = (_stdlib_socket.AF_INET6 if ":" in host
-                              else _stdlib_socket.AF_INET)
-                    sock = gevent.socket.socket(family, _stdlib_socket.SOCK_STREAM)
-                    sock.setsockopt(_stdlib_socket.SOL_SOCKET, _stdlib_socket.SO_REUSEADDR, 1)
-                    sock.bind((host, port))
-                    sock.listen(cfg["tcp-backlog"])
-                except OSError as e:
-                    if a.startswith("-"):
-                        continue
-                    raise OSError("Could not create server TCP listening socket %s:%d: %s"
-                                  % (host, port, e.strerror)) from None
-                listeners.append(sock)
-                self.ports.append(sock.getsockname()[1])
-                if port == 0:
-                    port = self.ports[0]
-                    cfg.values["port"] = port
+            listeners += self._listen(port, self.ports)
+            if port == 0 and self.ports:
+                cfg.values["port"] = self.ports[0]
+        tls = []
+        if cfg["tls-port"]:
+            from .tls import server_context
+            context = server_context(cfg)
+            tls = self._listen(cfg["tls-port"], self.tls_ports)
         path = cfg["unixsocket"]
         if path:
             if os.path.exists(path):
@@ -240,6 +230,10 @@ class GeventServer:
             srv = gevent.server.StreamServer(sock, self._handle)
             srv.start()
             self.servers.append(srv)
+        for sock in tls:
+            srv = gevent.server.StreamServer(sock, self._handle, ssl_context=context)
+            srv.start()
+            self.servers.append(srv)
         for ext in engine.extensions:
             hook = getattr(ext, "server_started", None)
             if hook is not None:
@@ -247,6 +241,29 @@ class GeventServer:
         self._cron = gevent.spawn(self._cron_loop)
         engine.shutdown_requested = self.request_stop
         return self
+
+    def _listen(self, port, bound):
+        """Listening sockets on ``port`` at every ``bind`` address
+        (``-addr``: optional); their ports are appended to ``bound``."""
+        socks = []
+        for a in (a for a in self.config["bind"].split() if a):
+            host = a.lstrip("-")
+            try:
+                family = _stdlib_socket.AF_INET6 if ":" in host else _stdlib_socket.AF_INET
+                sock = gevent.socket.socket(family, _stdlib_socket.SOCK_STREAM)
+                sock.setsockopt(_stdlib_socket.SOL_SOCKET, _stdlib_socket.SO_REUSEADDR, 1)
+                sock.bind((host, port))
+                sock.listen(self.config["tcp-backlog"])
+            except OSError as e:
+                if a.startswith("-"):
+                    continue
+                raise OSError("Could not create server TCP listening socket %s:%d: %s"
+                              % (host, port, e.strerror)) from None
+            socks.append(sock)
+            bound.append(sock.getsockname()[1])
+            if port == 0:
+                port = bound[-1]
+        return socks
 
     def _handle(self, sock, address):
         conn = Connection(self, sock, address)
