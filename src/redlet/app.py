@@ -19,6 +19,11 @@ def _modules(engine):
     return attach(engine)
 
 
+def _acl(engine):
+    from .acl import attach
+    return attach(engine)
+
+
 def _aof(engine):
     from .persistence.aof import attach
     return attach(engine)
@@ -31,7 +36,7 @@ def _snapshot(engine):
 
 # callables(engine) -> extension or None, in order: modules first (the AOF
 # replay needs their commands), then the AOF, which loads before a snapshot
-EXTENSION_FACTORIES = [_modules, _aof, _snapshot]
+EXTENSION_FACTORIES = [_modules, _acl, _aof, _snapshot]
 
 
 def build_engine(config):

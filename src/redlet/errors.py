@@ -230,3 +230,19 @@ PROTECTED_MODE_DENIED = (
     "user. NOTE: You only need to do one of the above things in order for the server to start "
     "accepting connections from the outside.")
 MAX_CLIENTS = "ERR max number of clients reached"
+
+# ACL (redlet.acl)
+NOPERM_COMMAND = "NOPERM this user has no permissions to run the '%s' command"
+NOPERM_KEY = "NOPERM this user has no permissions to access one of the keys used as arguments"
+NOPERM_CHANNEL = ("NOPERM this user has no permissions to access one of the channels used as "
+                  "arguments")
+ACL_NO_FILE = (
+    "ERR This Redis instance is not configured to use an ACL file. You may want to specify "
+    "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a "
+    "Redis configuration file set) in order to store users in the Redis configuration.")
+ACL_DEFAULT_UNDELETABLE = "ERR The 'default' user cannot be removed"
+ACL_GENPASS_BITS = ("ERR ACL GENPASS argument must be the number of bits for the output "
+                    "password, a positive number up to 4096")
+ACL_UNKNOWN_CATEGORY = "ERR Unknown category '%s'"
+ACL_USER_NOT_FOUND = "ERR User '%s' not found"
+ACL_COMMAND_NOT_FOUND = "ERR Command '%s' not found"

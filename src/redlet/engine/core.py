@@ -184,6 +184,12 @@ class Engine:
 
     # -- clients -------------------------------------------------------------
     def auth_required(self):
+        """Whether a new connection starts unauthenticated (the ACL's default
+        user has a password or is off; else ``requirepass``)."""
+        for ext in self.extensions:
+            hook = getattr(ext, "auth_required", None)
+            if hook is not None:
+                return hook()
         return bool(self.config["requirepass"])
 
     def authenticate(self, user, password):
