@@ -145,7 +145,7 @@ class Acl:
         for cmd in self._all_commands().values():
             if cmd.flags & _MODULE:
                 continue
-            if cat in cmd.acl_categories:
+            if cat in categories_of(cmd):
                 self._set_perm(user, cmd, allow)
 
     # -- SETUSER rules ------------------------------------------------------
@@ -371,7 +371,7 @@ class Acl:
         bit = {name: u.can_run(name) for name in universe}
         temp = dict(bit)
         cats = {c: [n for n, cmd in universe.items()
-                    if not cmd.flags & _MODULE and c in cmd.acl_categories] for c in CATEGORIES}
+                    if not cmd.flags & _MODULE and c in categories_of(cmd)] for c in CATEGORIES}
         applied = set()
         while True:
             best, mindiff, maxsame = None, None, 0
@@ -519,7 +519,8 @@ class Acl:
             else:
                 return
         if not self.authenticate(user, password):
-            self.add_log(client, "auth", "auth", user.decode("utf-8", "replace"))
+            self.add_log(client, "auth", argv[0].decode("utf-8", "replace"),
+                         user.decode("utf-8", "replace"))
 
     def acl_allows(self, client, cmd, argv):
         u = self.users.get(client.user)
@@ -534,12 +535,20 @@ class Acl:
                     argv[1].lower().decode("utf-8", "surrogateescape") in args):
                 return "command", name
         if not u.allkeys and (cmd.first_key or cmd.getkeys is not None):
-            need = WRITE if cmd.flags & _WRITE else READ
             try:
                 keys = cmd.keys(argv)
-            except Exception:
-                keys = ()
+                written = ((cmd.write_keys(argv) if cmd.write_keys else keys)
+                           if cmd.flags & _WRITE else ())
+            except Exception:           # malformed arguments: the handler will say
+                keys = written = ()
+            both = cmd.name in _READ_AND_WRITE
             for k in keys:
+                if both:
+                    need = ALL
+                elif k in written:
+                    need = ALL if cmd.name in _READ_WRITTEN else WRITE
+                else:
+                    need = READ
                 if not any(f & need == need and glob_match(p, k) for f, p in u.keys):
                     return "key", k.decode("utf-8", "surrogateescape")
         if not u.allchannels:
@@ -643,6 +652,17 @@ class Acl:
                     c.close()
 
 
+# Redis' key specs say which keys a command reads as well as writes (ACCESS with
+# INSERT/UPDATE/DELETE): those need both permissions; other written keys need
+# the write one and the remaining keys the read one
+_READ_WRITTEN = frozenset((
+    "incr", "decr", "incrby", "decrby", "incrbyfloat", "getset", "getdel", "getex", "lpop",
+    "rpop", "lmove", "blmove", "rpoplpush", "brpoplpush", "blpop", "brpop", "lmpop", "blmpop",
+    "spop", "smove", "zpopmin", "zpopmax", "bzpopmin", "bzpopmax", "zmpop", "bzmpop",
+    "hincrby", "hincrbyfloat", "pfmerge", "rename", "renamenx", "move", "bitfield",
+    "xreadgroup", "xclaim", "xautoclaim",
+))
+_READ_AND_WRITE = frozenset(("eval", "evalsha", "fcall"))
 _UNKNOWN = "Unknown command or category name in ACL"
 _SCRIPT_DENIED = {
     "command": "ERR The user executing the script can't run this command or subcommand",
@@ -651,6 +671,14 @@ _SCRIPT_DENIED = {
     "channel": "ERR The user executing the script can't publish to the channel mentioned "
                "in the command",
 }
+
+
+def categories_of(cmd):
+    """A command's ACL categories; a pure container (CONFIG, CLIENT) is only
+    @slow in Redis, whatever its group."""
+    if cmd.fn is None and cmd.subcommands is not None:
+        return ("slow",)
+    return cmd.acl_categories
 
 
 def _pattern_text(flags, pat):

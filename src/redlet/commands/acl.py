@@ -6,7 +6,7 @@ import time
 
 from .. import errors
 from ..errors import ReplyError
-from ..protocol import OK, Raw, Status
+from ..protocol import OK, Raw, RespSet, Status
 from ..util import parse_int
 from .registry import container, subcommand
 
@@ -41,7 +41,7 @@ def acl_getuser(ctx, _, username):
     if u is None:
         return None
     return {
-        b"flags": acl.flags(u),
+        b"flags": RespSet(acl.flags(u)),
         b"passwords": [h.encode() for h in u.passwords],
         b"commands": acl.describe_commands(u).encode("utf-8", "surrogateescape"),
         b"keys": acl.describe_keys(u).encode("utf-8", "surrogateescape"),
@@ -93,9 +93,9 @@ def acl_whoami(ctx, _):
             summary="List the ACL categories or the commands inside a category",
             complexity="O(1) since the categories and commands are a fixed set.")
 def acl_cat(ctx, _, *args):
-    from ..acl import CATEGORIES
+    from ..acl import CATEGORIES, categories_of
     if len(args) > 1:
-        raise ReplyError(errors.WRONG_ARITY % "acl|cat")
+        raise ReplyError(errors.SUBCOMMAND_SYNTAX % ("CAT", "ACL"))
     if not args:
         return [c.encode() for c in CATEGORIES]
     cat = args[0].lower().decode("utf-8", "replace")
@@ -103,7 +103,7 @@ def acl_cat(ctx, _, *args):
         raise ReplyError(errors.ACL_UNKNOWN_CATEGORY % _name(args[0]))
     from .registry import MODULE
     return [name.encode() for name, cmd in _acl(ctx)._all_commands().items()
-            if not cmd.flags & MODULE and cat in cmd.acl_categories]
+            if not cmd.flags & MODULE and cat in categories_of(cmd)]
 
 
 @subcommand("ACL", "GENPASS", arity=-2, flags="noscript loading stale", since="6.0.0",
@@ -111,7 +111,7 @@ def acl_cat(ctx, _, *args):
             complexity="O(1)")
 def acl_genpass(ctx, _, *args):
     if len(args) > 1:
-        raise ReplyError(errors.WRONG_ARITY % "acl|genpass")
+        raise ReplyError(errors.SUBCOMMAND_SYNTAX % ("GENPASS", "ACL"))
     bits = 256
     if args:
         bits = parse_int(args[0])
@@ -154,7 +154,7 @@ def acl_dryrun(ctx, _, username, *argv):
 def acl_log(ctx, _, *args):
     acl = _acl(ctx)
     if len(args) > 1:
-        raise ReplyError(errors.WRONG_ARITY % "acl|log")
+        raise ReplyError(errors.SUBCOMMAND_SYNTAX % ("LOG", "ACL"))
     count = 10
     if args:
         if args[0].upper() == b"RESET":
@@ -165,7 +165,9 @@ def acl_log(ctx, _, *args):
     now = time.time()
     out = []
     for e in acl.log[:count]:
-        age = ("%.3f" % (now - e["created"])).rstrip("0").rstrip(".") or "0"
+        age = repr(int((now - e["created"]) * 1000) / 1000)     # Redis: ms / 1000.0
+        if age.endswith(".0"):
+            age = age[:-2]
         out.append({
             b"count": e["count"],
             b"reason": e["reason"].encode(),
