@@ -24,6 +24,11 @@ def _acl(engine):
     return attach(engine)
 
 
+def _eviction(engine):
+    from .eviction import attach
+    return attach(engine)
+
+
 def _aof(engine):
     from .persistence.aof import attach
     return attach(engine)
@@ -36,7 +41,7 @@ def _snapshot(engine):
 
 # callables(engine) -> extension or None, in order: modules first (the AOF
 # replay needs their commands), then the AOF, which loads before a snapshot
-EXTENSION_FACTORIES = [_modules, _acl, _aof, _snapshot]
+EXTENSION_FACTORIES = [_modules, _acl, _eviction, _aof, _snapshot]
 
 
 def build_engine(config):

@@ -178,8 +178,9 @@ def _format_notify(value):
     return out + "".join(ch for ch in "KEm" if ch in value)
 
 
-POLICIES = ("volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random",
-            "allkeys-random", "volatile-ttl", "noeviction")
+# in Redis' order (its CONFIG SET error lists them so)
+POLICIES = ("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+            "allkeys-lfu", "allkeys-random", "noeviction")
 
 _S = Setting
 SETTINGS = [

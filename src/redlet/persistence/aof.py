@@ -23,6 +23,8 @@ import time
 from ..protocol import PythonRequestParser, encode_command
 from ..protocol.encoder import _BULK_HEADERS
 from ..util import Ticker
+from ..commands.registry import WRITE
+from ..errors import ReplyError
 from .child import Child, fsync_dir, unlink
 
 _MBULK_HEADERS = [b"*%d\r\n" % n for n in range(64)]
@@ -110,8 +112,6 @@ class AppendOnlyFile:
             self.buf.insert(0, data[written:])
 
     def check_command(self, client, cmd, argv):
-        from ..commands.registry import WRITE
-        from ..errors import ReplyError
         if self.write_error is not None and cmd.flags & WRITE:
             return ReplyError("MISCONF Errors writing to the AOF file: %s" % self.write_error)
         return None

@@ -16,6 +16,8 @@ import os
 import time
 
 from .. import errors
+from ..commands.registry import WRITE
+from ..errors import ReplyError
 from ..keyspace.db import now_ms
 from .child import Child, unlink
 from .rdb import RDBError, default_aux, read_rdb, write_rdb
@@ -206,8 +208,6 @@ class Snapshot:
         return not self.last_ok and cfg["save"] and cfg["stop-writes-on-bgsave-error"]
 
     def check_command(self, client, cmd, argv):
-        from ..commands.registry import WRITE
-        from ..errors import ReplyError
         if cmd.flags & WRITE and self._refuse_writes():
             return ReplyError(errors.MISCONF_RDB)
         return None
