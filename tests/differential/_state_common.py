@@ -23,13 +23,18 @@ STATE_SETTINGS = settings(
 class TypeMachine(RuleBasedStateMachine):
     """Base: subclasses add the rules of one data type."""
     diff = None          # the ``diff`` fixture, shared by the examples
+    # read-only commands whose replies are compared over RESP3 as well
+    RESP3 = frozenset()
 
     def __init__(self):
         super().__init__()
         self.diff.both("FLUSHALL")
 
     def check(self, *cmd):
-        return self.diff.check(*cmd)
+        got = self.diff.check(*cmd)
+        if cmd[0] in self.RESP3:
+            self.diff.check3(*cmd)
+        return got
 
     def check_sorted(self, *cmd):
         self.diff.check_sorted(*cmd)

@@ -18,6 +18,8 @@ FLOATS = st.sampled_from(["0.1", "-0.1", "1", "1e10", "-2.5", "3.0e3", "1e-20", 
 
 
 class HashMachine(TypeMachine):
+    RESP3 = frozenset(["HGET", "HMGET", "HEXISTS", "HSTRLEN", "HLEN"])
+
     @initialize(contents=st.lists(st.lists(st.tuples(FIELDS, VALUES), max_size=4).map(lambda ps: [x for p in ps for x in p]), min_size=3, max_size=3))
     def start(self, contents):
         self.fill("HSET", contents)

@@ -4,17 +4,19 @@ agree on every reply, byte for byte."""
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, rule, run_state_machine_as_test
 
-from ._state_common import KEYS, KEY_LISTS, STATE_SETTINGS, TypeMachine
+from ._state_common import KEYS, KEY_LISTS, STATE_SETTINGS, TypeMachine, mostly
 
 ITEMS = st.sampled_from(["a", "b", "c", "1", "", "x" * 30])
 ITEM_LISTS = st.lists(ITEMS, min_size=1, max_size=4)
-INDEXES = st.integers(-6, 6).map(str) | st.sampled_from(["x", "9223372036854775807",
-                                                         "-9223372036854775808", "1.5"])
-COUNTS = st.integers(-1, 6).map(str) | st.sampled_from(["x", "9223372036854775807"])
+INDEXES = mostly([str(i) for i in range(-6, 7)],
+                 ["x", "9223372036854775807", "-9223372036854775808", "1.5", "01", ""])
+COUNTS = mostly([str(i) for i in range(0, 7)], ["-1", "x", "9223372036854775807"])
 ENDS = st.sampled_from(["LEFT", "RIGHT"])
 
 
 class ListMachine(TypeMachine):
+    RESP3 = frozenset(["LRANGE", "LINDEX", "LPOS", "LLEN"])
+
     @initialize(contents=st.lists(st.lists(ITEMS, max_size=6), min_size=3, max_size=3))
     def start(self, contents):
         self.fill("RPUSH", contents)
@@ -46,7 +48,7 @@ class ListMachine(TypeMachine):
     def linsert(self, key, where, pivot, item):
         self.check("LINSERT", key, where, pivot, item)
 
-    @rule(key=KEYS, count=st.integers(-3, 3).map(str) | st.just("x"), item=ITEMS)
+    @rule(key=KEYS, count=mostly([str(i) for i in range(-3, 4)], ["x"]), item=ITEMS)
     def lrem(self, key, count, item):
         self.check("LREM", key, count, item)
 

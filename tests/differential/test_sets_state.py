@@ -14,6 +14,8 @@ MEMBER_LISTS = st.lists(MEMBERS, min_size=1, max_size=5)
 
 
 class SetMachine(TypeMachine):
+    RESP3 = frozenset(["SISMEMBER", "SMISMEMBER", "SCARD", "SINTERCARD"])
+
     @initialize(contents=st.lists(st.lists(MEMBERS, max_size=6), min_size=3, max_size=3))
     def start(self, contents):
         self.fill("SADD", contents)
@@ -53,7 +55,7 @@ class SetMachine(TypeMachine):
                    *([] if limit is None else ["LIMIT", limit]))
 
     @rule(key=KEYS, cmd=st.sampled_from(["SPOP", "SRANDMEMBER"]),
-          count=st.sampled_from(["0", "-1", "x", "100"]))
+          count=st.sampled_from(["0", "-1", "x", "100", "10", "9223372036854775807"]))
     def whole_set_draw(self, key, cmd, count):
         # count 0, a negative count of an empty set, an error, or >= size:
         # every reply deterministic up to order

@@ -28,6 +28,10 @@ WEIGHTS = mostly(["1", "2", "-1", "0", "0.5", "inf", "-inf"], ["x", "nan"])
 
 
 class ZSetMachine(TypeMachine):
+    RESP3 = frozenset(["ZRANGE", "ZRANGEBYSCORE", "ZREVRANGEBYSCORE", "ZRANGEBYLEX",
+                       "ZREVRANGEBYLEX", "ZREVRANGE", "ZSCORE", "ZMSCORE", "ZRANK", "ZREVRANK",
+                       "ZCOUNT", "ZLEXCOUNT", "ZCARD", "ZUNION", "ZINTER", "ZDIFF", "ZINTERCARD"])
+
     @initialize(contents=st.lists(st.lists(st.tuples(st.sampled_from(VALID_SCORES), MEMBERS), max_size=5).map(lambda ps: [x for p in ps for x in p]), min_size=3, max_size=3))
     def start(self, contents):
         # "c" holds members of one score, the case lex ranges are meant for
