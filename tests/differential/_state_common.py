@@ -9,6 +9,11 @@ KEYS = st.sampled_from(["a", "b", "c"])
 KEY_LISTS = st.lists(KEYS, min_size=1, max_size=3)
 
 
+def flat_pairs(pairs):
+    """Strategy of (a, b) pairs to a flat argument list [a1, b1, a2, b2...]."""
+    return pairs.map(lambda ps: [x for p in ps for x in p])
+
+
 def mostly(valid, invalid, weight=4):
     """Draw from ``valid`` about ``weight`` times as often as from ``invalid``,
     so collections grow while error replies still come up."""

@@ -7,7 +7,7 @@ skiplist descends its random levels)."""
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, rule, run_state_machine_as_test
 
-from ._state_common import KEYS, KEY_LISTS, STATE_SETTINGS, TypeMachine, mostly
+from ._state_common import KEYS, KEY_LISTS, STATE_SETTINGS, TypeMachine, flat_pairs, mostly
 
 MEMBERS = st.sampled_from(["a", "b", "c", "d", "1", "", "x" * 70])
 VALID_SCORES = ["0", "1", "-1", "2", "1.5", "-0.5", "0.1", "1e10", "3e-5", "inf", "-inf", "+inf",
@@ -32,7 +32,9 @@ class ZSetMachine(TypeMachine):
                        "ZREVRANGEBYLEX", "ZREVRANGE", "ZSCORE", "ZMSCORE", "ZRANK", "ZREVRANK",
                        "ZCOUNT", "ZLEXCOUNT", "ZCARD", "ZUNION", "ZINTER", "ZDIFF", "ZINTERCARD"])
 
-    @initialize(contents=st.lists(st.lists(st.tuples(st.sampled_from(VALID_SCORES), MEMBERS), max_size=5).map(lambda ps: [x for p in ps for x in p]), min_size=3, max_size=3))
+    @initialize(contents=st.lists(flat_pairs(st.lists(st.tuples(st.sampled_from(VALID_SCORES),
+                                                                 MEMBERS), max_size=5)),
+                                  min_size=3, max_size=3))
     def start(self, contents):
         # "c" holds members of one score, the case lex ranges are meant for
         contents[2] = [x if i % 2 else "0" for i, x in enumerate(contents[2])]
