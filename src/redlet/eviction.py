@@ -36,7 +36,11 @@ from .commands.registry import DENYOOM
 from .errors import ReplyError
 
 _SAMPLE_KEYS = 32
-_KEY_OVERHEAD = 8 * 3 + 8          # the dict slot, the expires slot when any
+# what a key costs beside its value in a Python dict: the bytes object's header
+# (33), the hash table's slot and index at the usual load (~50), plus its
+# entry in the access table while an lru/lfu policy is on (~80)
+_KEY_OVERHEAD = 33 + 50
+_ACCESS_OVERHEAD = 80
 _LFU_INIT = 5                      # Redis' LFU_INIT_VAL
 
 
@@ -81,7 +85,7 @@ class Eviction:
         self.estimate = 0          # the dataset estimate at the last sampling
         self.growth = 0            # bytes added by writes since then
         self.sampled_at = 0.0
-        self.access = {}           # (db id, key) -> LRU clock (s) or [counter, minutes]
+        self.access = {}           # db id -> {key: LRU clock (s) or [counter, minutes]}
         self.samplers = {}         # (db id, "all"|"volatile") -> _KeySample
         engine.dataset_memory = self.used_memory
 
@@ -92,8 +96,13 @@ class Eviction:
             self.resample()
         return self.estimate + self.growth
 
+    def _key_overhead(self):
+        policy = self.engine.config["maxmemory-policy"]
+        return _KEY_OVERHEAD + (_ACCESS_OVERHEAD if policy.endswith(("lru", "lfu")) else 0)
+
     def resample(self):
         total = 0
+        overhead = self._key_overhead()
         for db in self.engine.dbs:
             n = len(db.data)
             if not n:
@@ -105,7 +114,7 @@ class Eviction:
                 v = db.data.get(k)
                 if v is None:
                     continue
-                size += len(k) + 33 + _KEY_OVERHEAD + value_size(v)
+                size += len(k) + overhead + value_size(v)
                 taken += 1
             if taken:
                 total += size * n // taken
@@ -132,14 +141,20 @@ class Eviction:
         policy = engine.config["maxmemory-policy"]
         if policy.endswith("lru"):
             now = time.monotonic()
-            dbid = client.db.id
+            access = self._access(client.db.id)
             for k in cmd.keys(argv):
-                self.access[(dbid, k)] = now
+                access[k] = now
         elif policy.endswith("lfu"):
-            dbid = client.db.id
+            access = self._access(client.db.id)
             for k in cmd.keys(argv):
-                self._lfu_touch((dbid, k))
+                self._lfu_touch(access, k)
         return None
+
+    def _access(self, dbid):
+        a = self.access.get(dbid)
+        if a is None:
+            a = self.access[dbid] = {}
+        return a
 
     def hot_ok(self):
         return not self.engine.maxmemory
@@ -167,9 +182,11 @@ class Eviction:
             return
         if time.monotonic() - self.sampled_at > 1.0:
             self.resample()
-        if len(self.access) > 2 * sum(len(db.data) for db in engine.dbs) + 1024:
-            live = {(db.id, k) for db in engine.dbs for k in db.data}
-            self.access = {k: v for k, v in self.access.items() if k in live}
+        for db in engine.dbs:
+            access = self.access.get(db.id)
+            if access is not None and len(access) > 2 * len(db.data) + 1024:
+                data = db.data
+                self.access[db.id] = {k: v for k, v in access.items() if k in data}
 
     # -- eviction --------------------------------------------------------------------
     def evict_until(self, limit):
@@ -180,6 +197,7 @@ class Eviction:
         if policy == "noeviction":
             return False
         samples = engine.config["maxmemory-samples"]
+        overhead = self._key_overhead()
         volatile = policy.startswith("volatile")
         while self.estimate + self.growth > limit:
             best = None            # (score, db, key): the highest score goes
@@ -198,17 +216,18 @@ class Eviction:
             if best is None:
                 return False
             _, db, key = best
-            size = len(key) + 33 + _KEY_OVERHEAD + value_size(db.data[key])
+            size = len(key) + overhead + value_size(db.data[key])
             self._evict(db, key)
             self.estimate -= size
         return True
 
     def _score(self, policy, db, key):
+        access = self.access.get(db.id) or {}
         if policy.endswith("lru"):
             # never accessed since maxmemory was set: as old as can be
-            return time.monotonic() - self.access.get((db.id, key), 0.0)
+            return time.monotonic() - access.get(key, 0.0)
         if policy.endswith("lfu"):
-            return -self._lfu_value((db.id, key))
+            return -self._lfu_value(access.get(key))
         if policy == "volatile-ttl":
             return -db.expires.get(key, math.inf)
         return random.random()
@@ -217,7 +236,9 @@ class Eviction:
         engine = self.engine
         db.data.pop(key, None)
         db.expires.pop(key, None)
-        self.access.pop((db.id, key), None)
+        access = self.access.get(db.id)
+        if access is not None:
+            access.pop(key, None)
         if db.watched:
             db.touch(key)
         if db.blocking and key in db.blocking:
@@ -227,8 +248,7 @@ class Eviction:
         engine.notify(db, "e", "evicted", key)
 
     # -- LFU: Redis' logarithmic counter -------------------------------------------------
-    def _lfu_value(self, ref):
-        entry = self.access.get(ref)
+    def _lfu_value(self, entry):
         if entry is None:
             return _LFU_INIT
         self._lfu_decay(entry)
@@ -243,10 +263,10 @@ class Eviction:
                 entry[0] = max(0, entry[0] - elapsed)
                 entry[1] = now
 
-    def _lfu_touch(self, ref):
-        entry = self.access.get(ref)
+    def _lfu_touch(self, access, key):
+        entry = access.get(key)
         if entry is None:
-            entry = self.access[ref] = [_LFU_INIT, int(time.monotonic() // 60)]
+            entry = access[key] = [_LFU_INIT, int(time.monotonic() // 60)]
         else:
             self._lfu_decay(entry)
         counter = entry[0]
