@@ -473,3 +473,16 @@ def test_resp3_client_gets_its_own_keyspace_events_in_place(diff, config):
     for cmd in (("SET", "own", "1"), ("INCR", "own"), ("MULTI",), ("SET", "own", "2"),
                 ("DEL", "own"), ("GET", "own"), ("EXEC",), ("PUNSUBSCRIBE",)):
         diff.check3(*cmd)                         # events before the reply, or inside EXEC's
+
+
+def test_ping_in_one_batch_before_and_after_subscribe(servers):
+    """PING is on the batch fast path; after a SUBSCRIBE in the same read it
+    must answer as a subscribed client does."""
+    replies = []
+    for port in servers:
+        c = RawConn(port)
+        c.send_raw(b"PING\r\nSUBSCRIBE ch\r\nPING\r\nPING x\r\n")
+        replies.append([c.read_reply() for _ in range(4)])
+        c.close()
+    assert replies[1] == replies[0]
+    assert replies[0][2] == b"*2\r\n$4\r\npong\r\n$0\r\n\r\n"
