@@ -111,3 +111,16 @@ def test_maxclients(diff, servers):
         assert results[1] == results[0]
     finally:
         diff.both("CONFIG", "SET", "maxclients", "10000")
+
+
+def test_acl_password_for_default_lets_outside_clients_in(restore_settings, servers):
+    diff = restore_settings
+    diff.check("ACL", "SETUSER", "default", ">pw2")
+    try:
+        diff.check("AUTH", "pw2")
+        rport, lport = servers
+        expected = _auth_ping(rport, b"AUTH pw2\r\nPING\r\n")
+        assert expected == b"+OK\r\n+PONG\r\n"
+        assert _auth_ping(lport, b"AUTH pw2\r\nPING\r\n") == expected
+    finally:
+        diff.both("ACL", "SETUSER", "default", "nopass", "resetpass", "nopass")

@@ -228,7 +228,7 @@ class Engine:
             hook = getattr(ext, "default_user_nopass", None)
             if hook is not None:
                 return hook()
-        return not self.config["requirepass"]
+        return not self.auth_required()      # the ACL's default user, or requirepass
 
     def admission_error(self, client):
         """The error line that refuses a new connection, or None: protected
