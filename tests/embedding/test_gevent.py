@@ -62,9 +62,11 @@ def test_serve_runs_on_the_gevent_hub(tmp_path):
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
+    # gevent's resolver pool starts its thread on the first lookup, or not
+    assert out.pop("extra_os_threads") in (1, 2)
     assert out == {
         "mode": "gevent", "set": True, "get": "1", "blpop": ["q", "job"], "message": "hi",
-        "pipeline_last": 1000, "extra_os_threads": 2,
+        "pipeline_last": 1000,
         "after_restart": ["1", 1000], "leaked_fds": 0,
     }
 
