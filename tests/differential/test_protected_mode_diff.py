@@ -7,16 +7,16 @@ import socket
 import pytest
 
 
-def _from_other_address(port, payload=b"PING\r\n"):
-    """Connect from 127.0.0.2 and return everything the server sends back
-    before closing."""
+def _from_other_address(port, payload=b"PING\r\n", replies=1):
+    """Connect from 127.0.0.2, send ``payload`` and return what the server
+    sends back: ``replies`` lines, or everything until it closes."""
     s = socket.socket()
     s.settimeout(5)
     s.bind(("127.0.0.2", 0))
     s.connect(("127.0.0.1", port))
     s.sendall(payload)
     data = b""
-    while True:
+    while data.count(b"\r\n") < replies or data.startswith(b"-DENIED"):
         try:
             chunk = s.recv(65536)
         except (ConnectionResetError, socket.timeout):
@@ -24,8 +24,6 @@ def _from_other_address(port, payload=b"PING\r\n"):
         if not chunk:
             break
         data += chunk
-        if payload == b"PING\r\n" and data == b"+PONG\r\n":
-            break
     s.close()
     return data
 
@@ -54,25 +52,9 @@ def test_password_lets_outside_clients_in(restore_settings, servers):
     diff.check("AUTH", "pw")
     rport, lport = servers
     payload = b"AUTH pw\r\nPING\r\n"
-    expected = _auth_ping(rport, payload)
+    expected = _from_other_address(rport, payload, 2)
     assert expected == b"+OK\r\n+PONG\r\n"
-    assert _auth_ping(lport, payload) == expected
-
-
-def _auth_ping(port, payload):
-    s = socket.socket()
-    s.settimeout(5)
-    s.bind(("127.0.0.2", 0))
-    s.connect(("127.0.0.1", port))
-    s.sendall(payload)
-    data = b""
-    while data.count(b"\r\n") < 2:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    s.close()
-    return data
+    assert _from_other_address(lport, payload, 2) == expected
 
 
 def test_protected_mode_off(restore_settings, servers):
@@ -119,8 +101,8 @@ def test_acl_password_for_default_lets_outside_clients_in(restore_settings, serv
     try:
         diff.check("AUTH", "pw2")
         rport, lport = servers
-        expected = _auth_ping(rport, b"AUTH pw2\r\nPING\r\n")
+        expected = _from_other_address(rport, b"AUTH pw2\r\nPING\r\n", 2)
         assert expected == b"+OK\r\n+PONG\r\n"
-        assert _auth_ping(lport, b"AUTH pw2\r\nPING\r\n") == expected
+        assert _from_other_address(lport, b"AUTH pw2\r\nPING\r\n", 2) == expected
     finally:
         diff.both("ACL", "SETUSER", "default", "nopass", "resetpass", "nopass")

@@ -12,6 +12,7 @@ from time import time as _time
 
 from ..engine.core import Engine
 from ..protocol import make_parser
+from . import finish_shutdown
 
 log = logging.getLogger("redlet")
 
@@ -322,16 +323,7 @@ class Server:
                 await asyncio.wait_for(srv.wait_closed(), 1.0)
             except (asyncio.TimeoutError, Exception):
                 pass
-        for ext in self.engine.extensions:
-            hook = getattr(ext, "shutdown", None)
-            if hook is not None:
-                hook()
-        path = self.config["unixsocket"]
-        if path and os.path.exists(path):
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+        finish_shutdown(self.engine, self.config)
 
 
 def new_event_loop():

@@ -23,6 +23,7 @@ import gevent.server
 import gevent.socket
 
 from ..protocol import make_parser
+from . import finish_shutdown
 
 log = logging.getLogger("redlet")
 
@@ -309,13 +310,4 @@ class GeventServer:
             c.close()
         for srv in self.servers:
             srv.stop(timeout=1)           # joins (then kills) the handlers
-        for ext in self.engine.extensions:
-            hook = getattr(ext, "shutdown", None)
-            if hook is not None:
-                hook()
-        path = self.config["unixsocket"]
-        if path and os.path.exists(path):
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+        finish_shutdown(self.engine, self.config)
