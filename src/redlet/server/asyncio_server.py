@@ -12,7 +12,7 @@ from time import time as _time
 
 from ..engine.core import Engine
 from ..protocol import make_parser
-from . import finish_shutdown
+from . import finish_shutdown, protocol_error
 
 log = logging.getLogger("redlet")
 
@@ -103,14 +103,7 @@ class RedisProtocol(asyncio.Protocol):
             self.auth = auth
             self.parser.authenticated = auth
         if err is not None:
-            if err.reply is not None:
-                out += b"-" + err.reply.encode() + b"\r\n"
-                log.info("Protocol error (%s) from client: id=%d addr=%s", err.reply,
-                         client.id, client.addr)
-            else:
-                log.warning("closing client that reached max query buffer length: "
-                            "id=%d addr=%s", client.id, client.addr)
-            client.closing = True
+            out += protocol_error(client, err)
         aof = engine.aof
         if aof is not None and aof.buf:
             # replies go out after the append-only file has the writes: once

@@ -23,7 +23,7 @@ import gevent.server
 import gevent.socket
 
 from ..protocol import make_parser
-from . import finish_shutdown
+from . import finish_shutdown, protocol_error
 
 log = logging.getLogger("redlet")
 
@@ -118,14 +118,7 @@ class Connection:
             out = engine.process_batch(client, reqs) if reqs else b""
         parser.authenticated = client.authenticated
         if err is not None:
-            if err.reply is not None:
-                out += b"-" + err.reply.encode() + b"\r\n"
-                log.info("Protocol error (%s) from client: id=%d addr=%s", err.reply,
-                         client.id, client.addr)
-            else:
-                log.warning("closing client that reached max query buffer length: "
-                            "id=%d addr=%s", client.id, client.addr)
-            client.closing = True
+            out += protocol_error(client, err)
         if out:
             self.send(out)
         if client.closing:
