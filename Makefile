@@ -5,7 +5,7 @@ PORT ?= 6379
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint clean venv
+.PHONY: run test bench soak lint clean venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# issue 9: 200 clients over every type for 300 s, maxmemory 64mb (bench/soak.py)
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --seconds 300 $(SOAK_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/pip install -q ruff
