@@ -183,6 +183,9 @@ class Engine:
         self.maxmemory = self.config["maxmemory"]
         self._extensions_seen = -1
         self._command_checks = ()
+        # whether the server-wide gates of the hot path are open (None: to be
+        # computed again); see hot_changed()
+        self._hot_global = None
 
     # -- clients -------------------------------------------------------------
     def auth_required(self):
@@ -254,6 +257,7 @@ class Engine:
         self.unsubscribe_all(client)
         if client.monitor:
             self.monitors.remove(client)
+            self._hot_global = None
         if client.paused is not None:
             self.paused_clients.remove(client)
         self.pending_write.discard(client)
@@ -407,6 +411,7 @@ class Engine:
                     client.deferred = (client.deferred or []) + requests[i:]
                     break
                 reply = self.execute(client, argv)
+                self._hot_global = None         # the command may have changed it
                 self.executing = client
                 last = None                 # execute() recorded its own last_cmd
                 if reply is PAUSED:         # CLIENT PAUSE: hold this and the rest
@@ -438,6 +443,19 @@ class Engine:
 
     def _hot_client(self, client):
         """Whether the hot path applies to ``client``'s next commands."""
+        if not (client.authenticated and client.multi is None and client.blocked is None
+                and client.paused is None and not client.subscriptions
+                and not client.psubscriptions and not client.ssubscriptions
+                and not client.in_script and not client.reply_mode):
+            return False
+        ok = self._hot_global
+        if ok is None:
+            ok = self._hot_global = self._hot_server()
+        return ok
+
+    def _hot_server(self):
+        """The server-wide half of ``_hot_client``, cached until
+        ``hot_changed()``."""
         if len(self.extensions) != self._extensions_seen:
             self._extensions_seen = len(self.extensions)
             # an extension that checks commands tells, with ``hot_ok()``, when
@@ -445,17 +463,20 @@ class Engine:
             self._command_checks = tuple(getattr(e, "hot_ok", _never)
                                          for e in self.extensions
                                          if hasattr(e, "check_command"))
-        if not (client.authenticated and client.multi is None and client.blocked is None
-                and client.paused is None and not client.subscriptions
-                and not client.psubscriptions and not client.ssubscriptions
-                and self.script_busy is None and not self.monitors
-                and not client.in_script and not self.maxmemory
-                and not self.pause_until and not client.reply_mode):
+        if (self.script_busy is not None or self.monitors or self.maxmemory
+                or self.pause_until):
             return False
         for ok in self._command_checks:
             if not ok():
                 return False
         return True
+
+    def hot_changed(self):
+        """Server state the hot path depends on may have changed: a busy
+        script, MONITOR, CLIENT PAUSE, maxmemory, an extension's ``hot_ok()``.
+        Every command outside the hot path calls it; so must anything else
+        (timers, the cron, extensions) that changes such state."""
+        self._hot_global = None
 
     def resume(self, client):
         """Run requests that waited while ``client`` was blocked."""
@@ -471,6 +492,7 @@ class Engine:
     # -- the dispatcher ------------------------------------------------------
     def execute(self, client, argv):
         """Run one request through the gates; return its reply value."""
+        self._hot_global = None
         cmd = self.table.get(argv[0])
         if cmd is None or cmd.subcommands is not None:
             cmd = self._resolve(argv, cmd)
@@ -655,6 +677,7 @@ class Engine:
     def unpause(self):
         """End the pause; held clients run their commands in arrival order."""
         self.pause_until = 0.0
+        self._hot_global = None
         held, self.paused_clients = self.paused_clients, []
         for c in held:
             c.paused = None
@@ -944,6 +967,7 @@ class Engine:
 
     # -- keyspace notifications and publishing ------------------------------
     def _config_changed(self, name, value):
+        self._hot_global = None
         if name == "maxmemory":
             self.maxmemory = value
         elif name == "slowlog-log-slower-than":

@@ -104,9 +104,11 @@ class AppendOnlyFile:
                 self.pending_fsync = True
             if self.write_error is not None:
                 log.warning("AOF write error looks solved, Redis can write again.")
-            self.write_error = None
+                self.write_error = None
+                self.engine.hot_changed()
         except OSError as e:
             self.write_error = e.strerror or str(e)
+            self.engine.hot_changed()
             log.warning("Error writing to the AOF file: %s", self.write_error)
             # keep what was not written: retried on the next flush
             self.buf.insert(0, data[written:])

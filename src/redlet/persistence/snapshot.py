@@ -142,6 +142,7 @@ class Snapshot:
             log.info("DB saved on disk")
         else:
             self.last_ok = False
+            self.engine.hot_changed()
         return ok
 
     def bgsave(self):
@@ -154,6 +155,7 @@ class Snapshot:
             self.child = Child.start(lambda f: write_dataset(self.engine, f), tmp + ".part", tmp)
         except OSError as e:
             self.last_ok = False
+            self.engine.hot_changed()
             log.warning("Can't save in background: fork: %s", e)
             return "Can't save in background: fork: %s" % (e.strerror or e)
         log.info("Background saving started by pid %s", self.child.pid)
@@ -174,6 +176,7 @@ class Snapshot:
         else:
             unlink(child.final)
             self.last_ok = False
+            self.engine.hot_changed()
             self._retry_after = time.monotonic() + 5      # CONFIG_BGSAVE_RETRY_DELAY
             log.warning("Background saving error")
 

@@ -386,6 +386,7 @@ class Scripting:
             engine.script_effects = None
             if engine.script_busy is run:
                 engine.script_busy = None
+                engine.hot_changed()
             sc.in_script = False
             sc.propagate_override = None
         if run.killed and not run.stopping:
@@ -426,6 +427,7 @@ class Scripting:
                 return 0
             run.timedout = True
             engine.script_busy = run
+            engine.hot_changed()
             log.warning("Slow script detected: still in execution after %d milliseconds. "
                         "You can try killing the script using the %s command. Script name "
                         "is: %s.", int((now - run.start) * 1000),
