@@ -343,6 +343,7 @@ class Acl:
 
     def _recount(self):
         self._restricted = sum(1 for u in self.users.values() if not u.unrestricted)
+        self.engine.hot_changed()
 
     def _sync_requirepass(self, password):
         """CONFIG SET requirepass: the default user's password, as Redis does."""
