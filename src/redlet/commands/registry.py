@@ -16,6 +16,8 @@ A command module registers its handlers with ``@command``::
   negative (-1: the last argument).  ``getkeys`` overrides it for commands
   whose keys are not at fixed positions (``ZUNIONSTORE``, ``EVAL``).
 * ``write_keys`` names the keys a write modifies (for WATCH), when not all.
+* Key specs (``COMMAND INFO``, ``GETKEYSANDFLAGS``) are not declared here:
+  ``Command.key_specs`` takes them from ``keyspecs`` on first use.
 
 The handler receives the client context and the arguments after the name,
 and returns a reply value (see ``protocol.types``) or raises ``ReplyError``.
@@ -84,7 +86,7 @@ class Command:
                  "last_key", "key_step", "getkeys", "write_keys", "group", "summary",
                  "since", "complexity", "subcommands", "parent", "acl_categories",
                  "stats_calls", "stats_usec", "stats_rejected", "stats_failed", "doc_args",
-                 "tips")
+                 "tips", "_key_specs")
 
     def __init__(self, name, fn, arity, flags, keys, group, summary, since, complexity,
                  getkeys=None, write_keys=None, parent=None, acl=(), doc_args=(), tips=()):
@@ -136,6 +138,15 @@ class Command:
         self.stats_usec = 0
         self.stats_rejected = 0
         self.stats_failed = 0
+        self._key_specs = None
+
+    @property
+    def key_specs(self):
+        """Redis 7 key specs (a tuple of ``keyspecs.KeySpec``), from ``keyspecs``."""
+        if self._key_specs is None:
+            from .keyspecs import specs_for
+            self._key_specs = specs_for(self)
+        return self._key_specs
 
     def keys(self, args):
         """Key arguments of a call (``args`` includes the command name)."""

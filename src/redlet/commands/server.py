@@ -11,6 +11,7 @@ from ..config import SETTINGS_BY_NAME, ConfigError
 from ..errors import ReplyError
 from ..protocol import NO_REPLY, OK, RespSet, Status, Verbatim
 from ..util import glob_match, parse_int
+from . import keyspecs
 from .registry import COMMANDS, command, container, subcommand
 
 
@@ -445,8 +446,29 @@ container("COMMAND", group="server", summary="Get array of Redis command details
           since="2.8.13")
 
 
+def _key_spec_reply(spec):
+    """One key spec in Redis' shape: a map of notes, flags, begin_search, find_keys."""
+    if spec.begin_type == "index":
+        begin = {b"index": spec.begin_arg}
+    elif spec.begin_type == "keyword":
+        begin = {b"keyword": spec.begin_arg[0].encode(), b"startfrom": spec.begin_arg[1]}
+    else:
+        begin = {}
+    if spec.find_type == "range":
+        find = dict(zip((b"lastkey", b"keystep", b"limit"), spec.find_arg))
+    elif spec.find_type == "keynum":
+        find = dict(zip((b"keynumidx", b"firstkey", b"keystep"), spec.find_arg))
+    else:
+        find = {}
+    out = {b"notes": spec.notes.encode()} if spec.notes else {}
+    out[b"flags"] = RespSet(Status(f.encode()) for f in spec.flags)
+    out[b"begin_search"] = {b"type": spec.begin_type.encode(), b"spec": begin}
+    out[b"find_keys"] = {b"type": spec.find_type.encode(), b"spec": find}
+    return out
+
+
 def _command_info(cmd):
-    subs = []
+    subs = RespSet()                 # Redis: an empty set, or an array of subcommands
     if cmd.subcommands:
         subs = [_command_info(s) for s in sorted(cmd.subcommands.values(),
                                                  key=lambda s: s.name)]
@@ -456,7 +478,8 @@ def _command_info(cmd):
         RespSet(Status(f.encode()) for f in cmd.flag_names),
         first, last, step,
         RespSet(Status(("@" + c).encode()) for c in cmd.acl_categories),
-        [t.encode() for t in cmd.tips], [], subs,
+        RespSet(t.encode() for t in cmd.tips),
+        RespSet(_key_spec_reply(s) for s in cmd.key_specs), subs,
     ]
 
 
@@ -555,6 +578,8 @@ def command_list(ctx, _, *args):
 
 
 def _getkeys(ctx, args):
+    """The keys of a full command line, as ``[(key, key-spec flags)]`` (Redis'
+    order of checks: command, has keys at all, arity, then the keys)."""
     if not args:
         raise ReplyError(errors.WRONG_ARITY % "command|getkeys")
     cmd = ctx.engine.table.get(args[0]) or ctx.engine.table.get(args[0].lower())
@@ -562,21 +587,23 @@ def _getkeys(ctx, args):
         cmd = cmd.subcommands.get(args[1].decode("utf-8", "replace").lower())
     if cmd is None:
         raise ReplyError("ERR Invalid command specified")
+    if not keyspecs.has_keys(cmd):
+        raise ReplyError("ERR The command has no key arguments")
     n = cmd.arity
     argv = list(args)
     if (len(argv) != n) if n > 0 else (len(argv) < -n):
         raise ReplyError("ERR Invalid number of arguments specified for command")
-    keys = cmd.keys(argv)
-    if not keys:
-        raise ReplyError("ERR The command has no key arguments")
-    return cmd, keys
+    found = keyspecs.find_keys(cmd, argv)
+    if not found and "no_mandatory_keys" not in cmd.flag_names:
+        raise ReplyError("ERR Invalid arguments specified for command")
+    return [(argv[p], flags) for p, flags in found]
 
 
 @subcommand("COMMAND", "GETKEYS", arity=-4, flags="loading stale",
             summary="Extract keys given a full Redis command",
             complexity="O(N) where N is the number of arguments to the command", since="2.8.13")
 def command_getkeys(ctx, _, *args):
-    return _getkeys(ctx, args)[1]
+    return [k for k, _ in _getkeys(ctx, args)]
 
 
 @subcommand("COMMAND", "GETKEYSANDFLAGS", arity=-4, flags="loading stale",
@@ -584,9 +611,7 @@ def command_getkeys(ctx, _, *args):
             complexity="O(N) where N is the number of arguments to the command",
             since="7.0.0")
 def command_getkeysandflags(ctx, _, *args):
-    cmd, keys = _getkeys(ctx, args)
-    flag = Status(b"RW") if cmd.flags & 1 else Status(b"RO")
-    return [[k, RespSet([flag])] for k in keys]
+    return [[k, RespSet(Status(f.encode()) for f in flags)] for k, flags in _getkeys(ctx, args)]
 
 
 @subcommand("COMMAND", "HELP", arity=2, flags="loading stale",
