@@ -209,7 +209,8 @@ def _as_dict(v) -> dict:
 
 
 def argument_hint(arg) -> str:
-    """One COMMAND DOCS argument as the docs write it (``[EX seconds|PX ms]``, ``key [key ...]``)."""
+    """One COMMAND DOCS argument as the docs write it: ``[EX seconds|PX ms]``,
+    ``key [key ...]``."""
     a = _as_dict(arg)
     kind = _text(a.get("type", b""))
     flags = {_text(f) for f in a.get("flags") or ()}
@@ -348,17 +349,12 @@ class Session:
             self.out.flush()
 
     # commands
-    def call(self, args):
+    def call(self, args, read=True):
         """Send one command, return its reply (raises ConnectionError)."""
         if not self.connected and not self.connect():
             raise ConnectionError("not connected")
-        try:
-            self.conn.send(encode_request(args))
-            return self.conn.read_reply()
-        except ConnectionError:
-            self.connected = False
-            self.conn.disconnect()
-            raise
+        self.conn.send(encode_request(args))
+        return self.conn.read_reply() if read else None
 
     def run(self, args) -> bool:
         """Run one command line's arguments, print the reply; False when the
@@ -374,24 +370,30 @@ class Session:
             return self.connect()
         was_connected = self.connected
         try:
+            if name in SUBSCRIBING:
+                # RESP3 confirms a subscription with a push, not a reply
+                self.call(args, read=False)
+                self._listen()
             reply = self.call(args)
             while self.conn.pushes:
                 self.show(self.conn.pushes.popleft())
             self.show(reply)
             if not isinstance(reply, ResponseError):
-                self._track(name, args, reply)
-            if name in SUBSCRIBING or name == b"MONITOR":
-                self._listen()
+                self._track(name, args)
+                if name == b"MONITOR":
+                    self._listen()
         except ConnectionError:
+            self.connected = False
+            self.conn.disconnect()
             if was_connected:
                 self.err.write("Error: Server closed the connection\n")
                 self.err.flush()
             return False
         except KeyboardInterrupt:
-            # a blocking command or a subscription left: its state is unknown
+            # a blocking command or a subscription left: a fresh connection
             self.conn.disconnect()
-            self.connected = False
             self.out.write("\n")
+            self.connect()
         return True
 
     def _auth(self, args) -> bool:
@@ -414,7 +416,7 @@ class Session:
         self.show(Status(b"OK"))
         return True
 
-    def _track(self, name, args, reply):
+    def _track(self, name, args):
         """Keep what a reconnect must restore, and what the prompt shows."""
         if name == b"SELECT" and len(args) == 2:
             self.conn.db = int(args[1])
@@ -469,6 +471,7 @@ class Shell:
         self.history_path = history_path
         self.docs = None
         self._matches = []
+        self._shown = ""        # the line when completion started
         self._hint = None
         readline.set_completer(self.complete)
         readline.set_completer_delims(" \t\n")
@@ -487,14 +490,16 @@ class Shell:
         try:
             reply = self.session.call([b"COMMAND", b"DOCS"])
         except ConnectionError:
+            self.session.connected = False
+            self.session.conn.disconnect()
             return
         self.docs = CommandDocs(reply if not isinstance(reply, ResponseError) else None)
 
     # completion: command names, subcommands, else the argument hint
     def complete(self, text, state):
         if state == 0:
-            self._matches = self._complete(self.readline.get_line_buffer(),
-                                           self.readline.get_begidx(), text)
+            self._shown = self.readline.get_line_buffer()
+            self._matches = self._complete(self._shown, self.readline.get_begidx(), text)
         return self._matches[state] if state < len(self._matches) else None
 
     def _complete(self, buffer, begidx, text):
@@ -526,7 +531,8 @@ class Shell:
             out.write("\n" + self._hint + "\n")
         else:
             out.write("\n" + "  ".join(m.strip() for m in matches) + "\n")
-        out.write(self.session.prompt() + self.readline.get_line_buffer())
+        # the line as readline last drew it: it then draws what completion inserted
+        out.write(self.session.prompt() + self._shown)
         out.flush()
         self.readline.redisplay()
 

@@ -2,6 +2,7 @@
 raw and the pretty formats, RESP3, commands from stdin, URLs with a password
 and a database, an unreachable server, and the interactive shell driven in a
 pseudo-terminal (prompt, history, completion, hints, reconnection)."""
+import fcntl
 import os
 import re
 import select
@@ -9,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import termios
 import time
 
 import pytest
@@ -184,6 +186,13 @@ def test_script_is_installed():
 
 
 # -- the interactive shell in a pseudo-terminal --------------------------------------------
+def _own_terminal():
+    """In the child: a session of its own, the pseudo-terminal its controlling
+    terminal (so that ^C is SIGINT)."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class Terminal:
     """The CLI on a pseudo-terminal; every read bounded by a timeout."""
 
@@ -191,7 +200,7 @@ class Terminal:
         self.master, slave = os.openpty()
         self.proc = subprocess.Popen([sys.executable, "-m", "redlet.cli", *args],
                                      stdin=slave, stdout=slave, stderr=slave,
-                                     env=cli_env(tmp_path), start_new_session=True)
+                                     env=cli_env(tmp_path), preexec_fn=_own_terminal)
         os.close(slave)
         self.seen = b""
 
@@ -301,8 +310,30 @@ def test_shell_not_connected_then_reconnects(tmp_path, terminal):
     finally:
         server.stop()
     t.send(b"ping\r")                           # the server went away
+    t.expect(b"Error: Server closed the connection")
     t.expect(b"not connected> ")
     t.send(b"ping\r")
     t.expect(b"Could not connect to Redis at 127.0.0.1:%d: Connection refused" % port)
     t.send(b"exit\r")
+    assert t.wait() == 0
+
+
+def test_shell_subscribe_resp3_and_ctrl_c(tmp_path, server, port, terminal):
+    t = terminal("-3", "-p", port)
+    prompt = b"127.0.0.1:%s> " % port.encode()
+    t.expect(prompt)
+    t.send(b"subscribe news\r")                 # confirmed by a push in RESP3
+    t.expect(b"Reading messages... (press Ctrl-C to quit)")
+    t.expect(b'1) "subscribe"\r\n2) "news"\r\n3) (integer) 1\r\n')
+    c = redlet.Client(port=server.port)
+    deadline = time.monotonic() + TIMEOUT
+    while c.execute_command("PUBLISH", "news", "hi") != 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    c.close()
+    t.expect(b'1) "message"\r\n2) "news"\r\n3) "hi"\r\n')
+    t.send(b"\x03")                             # ^C leaves the subscription, not the shell
+    t.expect(prompt)
+    t.send(b"ping\r")
+    assert t.expect(prompt).endswith(b"PONG\r\n")
+    t.send(b"quit\r")
     assert t.wait() == 0
