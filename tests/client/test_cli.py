@@ -337,3 +337,25 @@ def test_shell_subscribe_resp3_and_ctrl_c(tmp_path, server, port, terminal):
     assert t.expect(prompt).endswith(b"PONG\r\n")
     t.send(b"quit\r")
     assert t.wait() == 0
+
+
+def test_one_shot_on_a_terminal_is_pretty(tmp_path, port, terminal):
+    run_cli(tmp_path, "-p", port, "rpush", "l", "a", "b")
+    t = terminal("-p", port, "lrange", "l", "0", "-1")
+    t.expect(b'1) "a"\r\n2) "b"\r\n')
+    assert t.wait() == 0
+
+
+def test_shell_auth_kept_for_reconnects(tmp_path, secured, terminal):
+    t = terminal("-p", str(secured.port))
+    t.expect(b"NOAUTH")                         # HELLO without credentials is refused
+    t.expect(b"not connected> ")
+    t.send(b"auth wrong\r")
+    t.expect(b"(error) WRONGPASS")
+    t.send(b"auth s3cret\r")
+    t.expect(b"OK\r\n127.0.0.1:%d> " % secured.port)
+    t.send(b"ping\r")
+    t.expect(b"PONG")
+    t.send(b"quit\r")
+    assert t.wait() == 0
+    assert b"auth" not in (tmp_path / "history").read_bytes()   # passwords stay out
