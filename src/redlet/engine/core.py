@@ -761,7 +761,8 @@ class Engine:
         if isinstance(e, ReplyError):
             e.__traceback__ = None      # error constants are shared: keep no frames alive
             cmd.stats_failed += 1
-            self._count_error(e)
+            if not getattr(e, "stats_counted", False):
+                self._count_error(e)
             return e
         if isinstance(e, RecursionError):
             reply = ReplyError("ERR value nested too deep")

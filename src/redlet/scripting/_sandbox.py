@@ -300,7 +300,7 @@ local function outcome(ok, r)
   if ok then
     if type(r) == 'table' then
       local e = rawget(r, 'err')
-      if type(e) == 'string' then return 'e', e end
+      if type(e) == 'string' then return rawget(r, 'ignore_error_stats_update') and 'E' or 'e', e end
     end
     return 'r', convert(r)
   end
@@ -315,7 +315,8 @@ local function outcome(ok, r)
   if (ts == 'string' or ts == 'number') and (tl == 'string' or tl == 'number') then
     msg = msg .. ' script: ' .. funcname .. ', on ' .. tostring(src) .. ':' .. tostring(line) .. '.'
   end
-  return 'e', msg
+  -- 'E': an error of a command the script called, already in the error stats
+  return rawget(r, 'ignore_error_stats_update') and 'E' or 'e', msg
 end
 
 -- the redis library -------------------------------------------------------------
@@ -340,14 +341,14 @@ local function redis_call(...)
   if not a then error({err = n}) end
   local ok, v = pycall(unpack(a, 1, n))
   if ok then return v end
-  error({err = error_text(v)})
+  error({err = error_text(v), ignore_error_stats_update = true})
 end
 local function redis_pcall(...)
   local a, n = prepare(...)
   if not a then return {err = n} end
   local ok, v = pycall(unpack(a, 1, n))
   if ok then return v end
-  return {err = error_text(v)}
+  return {err = error_text(v), ignore_error_stats_update = true}
 end
 
 local function trunc(n)

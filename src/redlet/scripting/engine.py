@@ -395,7 +395,11 @@ class Scripting:
             self._propagate(run)
         if kind == b"r":
             return Raw(out)
-        return ReplyError(out.decode("utf-8", "replace"))
+        err = ReplyError(out.decode("utf-8", "replace"))
+        # the script failed (failed_calls); an error of a command it called
+        # ('E') is already in the error stats, as in Redis
+        err.stats_counted = kind == b"E"
+        raise err
 
     def _propagate(self, run):
         effects = run.effects
@@ -465,30 +469,39 @@ class Scripting:
             elif cmd.fn is None:
                 return False, b"ERR Wrong number of args calling Redis command from script"
         if cmd is None:
-            return False, b"ERR Unknown Redis command called from script"
+            return self._refused(None, b"ERR Unknown Redis command called from script")
         n, argc = cmd.arity, len(argv)
         if (argc != n) if n > 0 else (argc < -n):
-            return False, b"ERR Wrong number of args calling Redis command from script"
+            return self._refused(cmd, b"ERR Wrong number of args calling Redis command from script")
         flags = cmd.flags
         if flags & NOSCRIPT:
-            return False, b"ERR This Redis command is not allowed from script"
+            return self._refused(cmd, b"ERR This Redis command is not allowed from script")
         for ext in engine.extensions:
             check = getattr(ext, "check_command", None)
             if check is not None:
                 err = check(sc, cmd, argv)
                 if err is not None and not (run.wrote and err.code == "MISCONF"):
-                    return False, err.message.encode("utf-8", "surrogateescape")
+                    return self._refused(cmd, err.message.encode("utf-8", "surrogateescape"))
         if run.readonly and flags & (WRITE | MAY_REPLICATE):
-            return False, b"ERR Write commands are not allowed from read-only scripts."
+            return self._refused(cmd, b"ERR Write commands are not allowed from read-only scripts.")
         if flags & DENYOOM and not run.allow_oom and not run.wrote and \
                 engine.config["maxmemory"] and (run.oom or self._out_of_memory(run.caller)):
-            return False, errors.OOM.encode()
+            return self._refused(cmd, errors.OOM.encode())
         if flags & WRITE:
             run.wrote = True
         reply = engine.call(sc, cmd, argv)
         if isinstance(reply, ReplyError):
             return False, reply.message.encode("utf-8", "surrogateescape")
         return True, run.vm.to_lua(reply, sc.resp3)
+
+    def _refused(self, cmd, message):
+        """A command the script called was refused before it ran: counted
+        in the error stats (and the command's rejected_calls) now, as Redis
+        does, so the script's own error reply is not counted again."""
+        if cmd is not None:
+            cmd.stats_rejected += 1
+        self.engine._count_error(ReplyError(message.decode("utf-8", "replace")))
+        return False, message
 
     def _lua_setresp(self, r):
         run = self.run
