@@ -86,7 +86,7 @@ class Command:
                  "last_key", "key_step", "getkeys", "write_keys", "group", "summary",
                  "since", "complexity", "subcommands", "parent", "acl_categories",
                  "stats_calls", "stats_usec", "stats_rejected", "stats_failed", "doc_args",
-                 "tips", "_key_specs")
+                 "tips", "_key_specs", "_docs")
 
     def __init__(self, name, fn, arity, flags, keys, group, summary, since, complexity,
                  getkeys=None, write_keys=None, parent=None, acl=(), doc_args=(), tips=()):
@@ -139,6 +139,7 @@ class Command:
         self.stats_rejected = 0
         self.stats_failed = 0
         self._key_specs = None
+        self._docs = None
 
     @property
     def key_specs(self):
@@ -147,6 +148,15 @@ class Command:
             from .keyspecs import specs_for
             self._key_specs = specs_for(self)
         return self._key_specs
+
+    @property
+    def docs(self):
+        """What ``COMMAND DOCS`` says of it (a ``docs.Docs``): the arguments, history
+        and deprecation come from ``docs`` on first use."""
+        if self._docs is None:
+            from .docs import docs_for
+            self._docs = docs_for(self)
+        return self._docs
 
     def keys(self, args):
         """Key arguments of a call (``args`` includes the command name)."""

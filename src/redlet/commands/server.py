@@ -522,13 +522,39 @@ def command_info(ctx, _, *names):
     return out
 
 
+def _doc_arg(a):
+    d = {b"name": a.name.encode(), b"type": a.type.encode()}
+    if a.key_spec_index is not None:
+        d[b"key_spec_index"] = a.key_spec_index
+    if a.token is not None:
+        d[b"token"] = a.token.encode()
+    if a.since:
+        d[b"since"] = a.since.encode()
+    if a.flags:
+        d[b"flags"] = RespSet(Status(f.encode()) for f in a.flags)
+    if a.deprecated_since:
+        d[b"deprecated_since"] = a.deprecated_since.encode()
+    if a.arguments:
+        d[b"arguments"] = [_doc_arg(x) for x in a.arguments]
+    return d
+
+
 def _docs(cmd):
-    d = {b"summary": cmd.summary.encode(), b"since": cmd.since.encode(),
-         b"group": cmd.group.encode()}
-    if cmd.complexity:
-        d[b"complexity"] = cmd.complexity.encode()
-    if cmd.doc_args:
-        d[b"arguments"] = [{b"name": a.encode(), b"type": b"string"} for a in cmd.doc_args]
+    """One command's COMMAND DOCS map, its fields in Redis' order (``docs.Docs``)."""
+    doc = cmd.docs
+    d = {b"summary": doc.summary.encode(), b"since": doc.since.encode(),
+         b"group": doc.group.encode()}
+    if doc.complexity:
+        d[b"complexity"] = doc.complexity.encode()
+    if doc.doc_flags:
+        d[b"doc_flags"] = RespSet(Status(f.encode()) for f in doc.doc_flags)
+    if doc.deprecated_since:
+        d[b"deprecated_since"] = doc.deprecated_since.encode()
+        d[b"replaced_by"] = doc.replaced_by.encode()
+    if doc.history:
+        d[b"history"] = RespSet([v.encode(), text.encode()] for v, text in doc.history)
+    if doc.arguments:
+        d[b"arguments"] = [_doc_arg(a) for a in doc.arguments]
     if cmd.subcommands:
         d[b"subcommands"] = {s.fullname.encode(): _docs(s)
                              for s in sorted(cmd.subcommands.values(), key=lambda s: s.name)}
