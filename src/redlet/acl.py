@@ -500,6 +500,19 @@ class Acl:
             return ReplyError(errors.NOPERM_COMMAND % cmd.fullname)
         return ReplyError(errors.NOPERM_KEY if reason == "key" else errors.NOPERM_CHANNEL)
 
+    def check_queued(self, client, cmd, argv):
+        """EXEC: each queued command is checked again right before it runs
+        (the rules may have changed since it was queued), as Redis 7.0 does."""
+        u = self.users.get(client.user)
+        if u is not None and u.unrestricted:
+            return None
+        denied = ("command", cmd.fullname) if u is None else self.denial(u, cmd, argv)
+        if denied is None:
+            return None
+        reason, obj = denied
+        self.add_log(client, reason, obj, client.user)
+        return ReplyError(errors.NOPERM_EXEC % _EXEC_DENIED[reason])
+
     def _note_auth(self, client, argv):
         """A failing AUTH / HELLO AUTH goes to the ACL LOG (the check runs
         before the handler, which then refuses it with WRONGPASS)."""
@@ -575,7 +588,7 @@ class Acl:
     def add_log(self, client, reason, obj, username):
         if client.in_script:
             context = "lua"
-        elif client.in_exec:
+        elif client.in_exec or client.multi is not None:
             context = "multi"
         else:
             context = "toplevel"
@@ -665,6 +678,12 @@ _READ_WRITTEN = frozenset((
 ))
 _READ_AND_WRITE = frozenset(("eval", "evalsha", "fcall"))
 _UNKNOWN = "Unknown command or category name in ACL"
+_EXEC_DENIED = {
+    "command": "no permission to execute the command or subcommand",
+    "key": "no permission to touch the specified keys",
+    "channel": "no permission to access one of the channels used as arguments",
+}
+
 _SCRIPT_DENIED = {
     "command": "ERR The user executing the script can't run this command or subcommand",
     "key": "ERR The user executing the script can't access at least one of the keys "

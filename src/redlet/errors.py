@@ -233,6 +233,9 @@ MAX_CLIENTS = "ERR max number of clients reached"
 
 # ACL (redlet.acl)
 NOPERM_COMMAND = "NOPERM this user has no permissions to run the '%s' command"
+NOPERM_EXEC = ("NOPERM ACLs rules changed between the moment the transaction was accumulated "
+               "and the EXEC call. This command is no longer allowed for the following "
+               "reason: %s")
 NOPERM_KEY = "NOPERM this user has no permissions to access one of the keys used as arguments"
 NOPERM_CHANNEL = ("NOPERM this user has no permissions to access one of the channels used as "
                   "arguments")

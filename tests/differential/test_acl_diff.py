@@ -193,6 +193,23 @@ def test_auth_as_user_and_noperm(acl):
     assert expected.count(b"\r\n") == got.count(b"\r\n")
 
 
+def _check_log_shape(acl):
+    """ACL LOG alike on both servers in every field but age-seconds and
+    client-info (times, ids and addresses differ)."""
+    shapes = []
+    for raw in acl.both("ACL", "LOG"):
+        keep, skip = [], False
+        for line in raw.split(b"\r\n"):
+            if skip:
+                skip = line.startswith(b"$")
+                continue
+            if line in (b"age-seconds", b"client-info"):
+                skip = True
+            keep.append(line)
+        shapes.append(keep)
+    assert shapes[0] == shapes[1]
+
+
 def test_acl_log_shape(acl):
     acl.check("ACL", "SETUSER", "lg", "on", ">p", "+get", "~a")
     conns = _conns(acl)
@@ -205,21 +222,7 @@ def test_acl_log_shape(acl):
     finally:
         for c in conns:
             c.close()
-    replies = acl.both("ACL", "LOG")
-    shapes = []
-    for raw in replies:
-        lines = raw.split(b"\r\n")
-        # every field but age-seconds and client-info (times, ids, addresses differ)
-        keep, skip = [], False
-        for line in lines:
-            if skip:
-                skip = line.startswith(b"$")
-                continue
-            if line in (b"age-seconds", b"client-info"):
-                skip = True
-            keep.append(line)
-        shapes.append(keep)
-    assert shapes[0] == shapes[1]
+    _check_log_shape(acl)
     acl.check("ACL", "LOG", "RESET")
     acl.check("ACL", "LOG")
     acl.check("ACL", "LOG", "x")
@@ -291,3 +294,35 @@ def test_reset_returns_to_default(acl):
     finally:
         for c in conns:
             c.close()
+
+
+def test_exec_checks_queued_commands_again(acl):
+    """Rules changed between MULTI and EXEC: each queued command is checked
+    again as it runs (NOPERM inside EXEC's reply, the others run), logged
+    with the multi context; a denial while queueing aborts the EXEC."""
+    acl.both("CONFIG", "RESETSTAT")
+    acl.check("ACL", "SETUSER", "tx", "on", ">p", "+@all", "~*", "resetchannels", "&a*")
+    conns = _conns(acl)
+    try:
+        _check_on(conns, "AUTH", "tx", "p")
+        _check_on(conns, "MULTI")
+        _check_on(conns, "SET", "k", "v")
+        _check_on(conns, "GET", "k")
+        _check_on(conns, "PUBLISH", "a1", "m")
+        _check_on(conns, "CONFIG", "GET", "port")
+        acl.check("ACL", "SETUSER", "tx", "-set", "resetchannels", "&b*", "-config|get")
+        _check_on(conns, "EXEC")
+        acl.check("ACL", "SETUSER", "tx", "+set", "resetkeys", "~a*")
+        _check_on(conns, "MULTI")
+        _check_on(conns, "SET", "a1", "v")
+        _check_on(conns, "SET", "k", "v")
+        _check_on(conns, "EXEC")
+        _check_on(conns, "MULTI")
+        _check_on(conns, "SET", "a1", "v")
+        acl.check("ACL", "SETUSER", "tx", "resetkeys", "~b*")
+        _check_on(conns, "EXEC")
+        acl.check("INFO", "errorstats")
+    finally:
+        for c in conns:
+            c.close()
+    _check_log_shape(acl)

@@ -112,9 +112,17 @@ def exec_(ctx):
     collected = []
     saved_buffer, engine.propagate_buffer = engine.propagate_buffer, collected
     ctx.in_exec = True
+    # extensions that check a queued command again as it runs (the ACL)
+    checks = [ext.check_queued for ext in engine.extensions if hasattr(ext, "check_queued")]
     try:
         for cmd, argv in queued:
-            reply = engine.call(ctx, cmd, argv)
+            for check in checks:
+                reply = check(ctx, cmd, argv)
+                if reply is not None:
+                    engine._count_error(reply)
+                    break
+            else:
+                reply = engine.call(ctx, cmd, argv)
             encode_into(out, reply, ctx.resp3)
     finally:
         ctx.in_exec = False
