@@ -7,6 +7,7 @@ import time
 from .. import REDIS_VERSION, errors
 from ..errors import ReplyError
 from ..keyspace.values import HashValue, ListValue, SetValue, TypedValue
+from ..keyspace.stream import StreamValue
 from ..keyspace.zset import ZSetValue
 from ..protocol import NO_REPLY, OK, Status, Verbatim
 from ..util import parse_int
@@ -243,6 +244,13 @@ def value_size(value, samples=5):
                 + n * (_DICT_ENTRY + 8 + 32))       # the score and the ordered index
     if t is TypedValue:
         return _sizeof(value) + _item_size(value.value)
+    if t is StreamValue:
+        entries = value.entries
+        n = len(entries)
+        pending = sum(len(g.pel) for g in value.groups.values())
+        return (_sizeof(value) + _sampled(entries, entries.values(), samples)
+                + n * (_DICT_ENTRY + 32 + 8)        # the id, its slot in the ordered index
+                + len(value.nodes) * 120 + pending * 200)
     nbytes = getattr(value, "memory_bytes", None)
     if nbytes is not None:
         return nbytes()
