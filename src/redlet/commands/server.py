@@ -568,12 +568,22 @@ def _docs(cmd):
 def command_docs(ctx, _, *names):
     if not names:
         return {c.name.encode(): _docs(c) for c in _top_commands()}
-    out = {}
+    found = []
     for n in names:
         cmd = _find(n)
         if cmd is not None:
-            out[cmd.fullname.encode()] = _docs(cmd)
-    return out
+            found.append((cmd.fullname.encode(), _docs(cmd)))
+    if len({name for name, _ in found}) == len(found):
+        return dict(found)
+    # a name asked for twice is answered twice, as Redis does: a map no dict holds
+    from ..protocol.encoder import encode
+    from ..protocol.types import Raw
+    resp3 = ctx.resp3
+    out = [(b"%%%d\r\n" if resp3 else b"*%d\r\n") % (len(found) * (1 if resp3 else 2))]
+    for name, doc in found:
+        out.append(encode(name, resp3))
+        out.append(encode(doc, resp3))
+    return Raw(b"".join(out))
 
 
 @subcommand("COMMAND", "LIST", arity=-2, flags="loading stale",
