@@ -51,12 +51,28 @@ def value_size(value):
     return value_size(value)
 
 
+def _load_trim():
+    """glibc's ``malloc_trim`` (a no-op elsewhere)."""
+    try:
+        import ctypes
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (ImportError, OSError, AttributeError):
+        return lambda: None
+    trim.argtypes = [ctypes.c_size_t]
+    return lambda: trim(0)
+
+
+_trim = _load_trim()
+
+
 class _KeySample:
     """Random keys of a dict in O(1): draws from a snapshot of its keys
     (rebuilt when stale), checking each draw is still present."""
 
     def __init__(self):
         self.keys = []
+        # the id of the dict the snapshot is of, not the dict: a reference
+        # would keep a flushed database's whole dataset alive
         self.source = None
         self.built = 0.0
 
@@ -65,9 +81,9 @@ class _KeySample:
         if not n:
             return None
         now = time.monotonic()
-        if (self.source is not d or now - self.built > 1.0
+        if (self.source != id(d) or now - self.built > 1.0
                 or abs(len(self.keys) - n) > n // 8 + 1):
-            self.keys, self.source, self.built = list(d), d, now
+            self.keys, self.source, self.built = list(d), id(d), now
         keys = self.keys
         for _ in range(8):
             k = keys[random.randrange(len(keys))]
@@ -88,6 +104,8 @@ class Eviction:
         self.access = {}           # db id -> {key: LRU clock (s) or [counter, minutes]}
         self.samplers = {}         # (db id, "all"|"volatile") -> _KeySample
         engine.dataset_memory = self.used_memory
+        self.trimmed_at = 0.0      # the last malloc_trim, and evicted_keys then
+        self.trimmed_at_evicted = 0
 
     # -- the estimate ----------------------------------------------------------
     def used_memory(self):
@@ -180,8 +198,19 @@ class Eviction:
             if self.access:
                 self.access.clear()
             return
-        if time.monotonic() - self.sampled_at > 1.0:
+        now = time.monotonic()
+        if now - self.sampled_at > 1.0:
             self.resample()
+        for (index, kind), sampler in list(self.samplers.items()):
+            db = engine.dbs[index]
+            if sampler.source != id(db.data if kind == "all" else db.expires):
+                del self.samplers[index, kind]     # its database was flushed or swapped
+        evicted = engine.stats["evicted_keys"]
+        if evicted != self.trimmed_at_evicted and now - self.trimmed_at > 2.0:
+            # the allocator keeps what evicted values freed; give it back to
+            # the system (glibc), as Redis' allocator does by itself
+            self.trimmed_at, self.trimmed_at_evicted = now, evicted
+            _trim()
         for db in engine.dbs:
             access = self.access.get(db.id)
             if access is not None and len(access) > 2 * len(db.data) + 1024:
