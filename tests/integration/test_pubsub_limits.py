@@ -211,3 +211,40 @@ def test_a_subscriber_that_reads_is_kept(server_with):
     pub.close()
     sub.close()
     assert "output buffer limits" not in server.log()
+
+
+def test_normal_client_that_never_reads_is_closed(server_with):
+    """The normal class: a client that pipelines GETs of a 100 KB value and
+    never reads its replies is closed once they pass the hard limit; the
+    server's RSS stays bounded and another client is served."""
+    server = server_with("--client-output-buffer-limit", "normal 4mb 0 0")
+    base = _rss_kb(server.proc.pid)
+    setter = Conn(server.port)
+    setter.send("SET", "big", b"v" * 100_000)
+    assert setter.line() == b"+OK"
+    reader = Conn(server.port, rcvbuf=4096)
+    reader.sock.settimeout(5)
+    batch = _command("GET", "big") * 100           # 10 MB of replies per write
+    sent, closed = 0, False
+    while sent < 4000 and not closed:              # at most 400 MB asked for
+        try:
+            reader.sock.sendall(batch)
+            sent += 100
+        except OSError:                            # reset: the server closed it
+            closed = True
+    if not closed:
+        time.sleep(0.5)
+        try:
+            reader.sock.sendall(batch)
+        except OSError:
+            closed = True
+    peak = _rss_kb(server.proc.pid)
+    print(f"\nnormal hard limit 4 MB: closed after {sent} GETs of 100 KB; "
+          f"RSS {base // 1024} MB at start, {peak // 1024} MB after")
+    assert closed
+    assert "for overcoming of output buffer limits" in server.log()
+    assert peak - base < 128 * 1024
+    setter.send("PING")
+    assert setter.line() == b"+PONG"
+    setter.close()
+    reader.sock.close()
