@@ -22,6 +22,8 @@ from redlet.commands.registry import COMMANDS
 from redlet.config import Config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# CI runs 1500 examples; REDLET_FUZZ_EXAMPLES=20000 for a long run (still derandomized)
+EXAMPLES = int(os.environ.get("REDLET_FUZZ_EXAMPLES", "1500"))
 
 # commands that stop, fork, block the caller's process or touch the host
 _SKIP = {"shutdown", "debug", "monitor", "save", "bgsave", "bgrewriteaof", "sync", "psync",
@@ -115,7 +117,7 @@ def test_corpus(runner, argv):
 NAMES = _names()
 
 
-@settings(max_examples=1500, deadline=None, derandomize=True, database=None,
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(name=st.sampled_from(NAMES), args=ARGS)
 def test_random_arguments(runner, name, args):
