@@ -101,6 +101,15 @@ class RawConn:
         self.sock.close()
 
 
+def raw_conns(ports, resp3=False):
+    """A RawConn to each port, after ``HELLO 3`` when ``resp3``."""
+    conns = [RawConn(p) for p in ports]
+    if resp3:
+        for c in conns:
+            c.send("HELLO", "3")
+    return conns
+
+
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory):
     redis_bin = shutil.which("redis-server")

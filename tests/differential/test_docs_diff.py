@@ -8,7 +8,7 @@ import pytest
 from redlet.commands import docs, load_all
 from redlet.commands.registry import COMMANDS
 
-from .conftest import RawConn
+from .conftest import RawConn, raw_conns
 
 # commands both servers have whose docs differ on purpose: name -> reason
 # (none today; add an entry with the reason rather than weakening the check).
@@ -70,16 +70,8 @@ def _entries(raw):
     return table
 
 
-def _conns(servers, resp3):
-    conns = [RawConn(p) for p in servers]
-    if resp3:
-        for c in conns:
-            c.send("HELLO", "3")
-    return conns
-
-
 def _both(servers, resp3, *cmd):
-    conns = _conns(servers, resp3)
+    conns = raw_conns(servers, resp3)
     try:
         return [c.send(*cmd) for c in conns]
     finally:
@@ -117,7 +109,7 @@ def test_docs_by_name(servers, resp3):
     plain = [n for n in sorted(set(redis) & set(ours)) if "|" not in n
              and b"$11\r\nsubcommands\r\n" not in dict(ours[n][1])]
     subs = [n for n in sorted(set(redis) & set(ours)) if "|" in n]
-    conns = _conns(servers, resp3)
+    conns = raw_conns(servers, resp3)
     try:
         for names in (plain[:120], plain[120:], subs,
                       ["GET", "nosuch", "Client|Kill", "xgroup|nosuch", "get"],  # twice: twice

@@ -9,7 +9,7 @@ import pytest
 from redlet.commands import load_all
 from redlet.commands.registry import COMMANDS
 
-from .conftest import RawConn
+from .conftest import RawConn, raw_conns
 
 # commands both servers have whose key specs differ on purpose: name -> reason
 # (none today; add an entry with the reason rather than weakening the check).
@@ -56,17 +56,9 @@ def _entries(raw):
     return table
 
 
-def _conns(servers, resp3):
-    conns = [RawConn(p) for p in servers]
-    if resp3:
-        for c in conns:
-            c.send("HELLO", "3")
-    return conns
-
-
 @pytest.mark.parametrize("resp3", [False, True], ids=["resp2", "resp3"])
 def test_command_key_specs_and_subcommands(servers, resp3):
-    conns = _conns(servers, resp3)
+    conns = raw_conns(servers, resp3)
     try:
         redis, ours = (_entries(c.send("COMMAND")) for c in conns)
     finally:
@@ -90,7 +82,7 @@ def test_command_key_specs_and_subcommands(servers, resp3):
 
 
 def _info_key_specs(port, name, resp3):
-    conn, = _conns([port], resp3)
+    conn, = raw_conns([port], resp3)
     try:
         raw = conn.send("COMMAND", "INFO", name)
     finally:
