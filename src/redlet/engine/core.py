@@ -373,10 +373,20 @@ class Engine:
                     cmd = hot(argv[0])
                     if cmd is not None and type(argv) is list:
                         n = cmd.arity
-                        if len(argv) == n or n < 0 and len(argv) >= -n:
+                        m = len(argv)
+                        if m == n or n < 0 and m >= -n:
                             dirty = self.dirty
                             try:
-                                reply = cmd.fn(client, *argv[1:])
+                                # positional calls for the common lengths: a
+                                # star call costs 0.2 us more per command
+                                if m == 2:
+                                    reply = cmd.fn(client, argv[1])
+                                elif m == 3:
+                                    reply = cmd.fn(client, argv[1], argv[2])
+                                elif m == 4:
+                                    reply = cmd.fn(client, argv[1], argv[2], argv[3])
+                                else:
+                                    reply = cmd.fn(client, *argv[1:])
                             except Exception as e:
                                 reply = self._failed(cmd, e)
                             cmd.stats_calls += 1
