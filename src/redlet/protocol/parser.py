@@ -367,6 +367,8 @@ except ImportError:          # pragma: no cover - exercised when hiredis is abse
 # patterns cost 0.5 us per command), and the two-byte line end as its prefix
 # halves it again (hiredis ends every header line with CRLF).
 _TYPED_HEADER = re.compile(rb"\r\n[-+(=|>!_#%~:,]")
+# the same, or an array header: for a chunk of one request, where none may follow
+_TYPED_OR_ARRAY_HEADER = re.compile(rb"\r\n[-+(=|>!_#%~:,*]")
 
 
 class HiredisRequestParser:
@@ -428,7 +430,8 @@ class HiredisRequestParser:
         # ``has_data()`` alone is False between two elements of a request.
         if (last is not None and data[0] == 0x2A and data[-2:] == b"\r\n"
                 and not reader.has_data()
-                and data.count(b"\n*") == nreq - 1 and _TYPED_HEADER.search(data) is None):
+                and (_TYPED_OR_ARRAY_HEADER.search(data) is None if nreq == 1 else
+                     data.count(b"\n*") == nreq - 1 and _TYPED_HEADER.search(data) is None)):
             return out, None
         # hiredis cannot be trusted with this chunk: parse it again in Python
         # from its start, the last request boundary.
