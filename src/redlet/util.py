@@ -28,6 +28,8 @@ def parse_int(b, error=_NOT_INTEGER):
 def parse_float(b, error=_NOT_FLOAT):
     """A double as Redis parses one with strtod: ``inf``, ``1e5``, hex floats;
     no surrounding spaces, no NaN, no overflow to infinity or underflow to 0."""
+    if b.isdigit() and len(b) < 300:    # the common case: a plain non-negative integer
+        return float(b)
     if not b or b[0] in b" \t\r\n\v\f" or b[-1] in b" \t\r\n\v\f" or b"_" in b:
         raise error
     try:
