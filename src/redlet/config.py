@@ -90,8 +90,13 @@ class Setting:
     def _range(self, v):
         if self.minimum is not None and v < self.minimum or \
                 self.maximum is not None and v > self.maximum:
+            # without an explicit bound, Redis' type limits: INT_MAX for
+            # integers, LLONG_MAX for memory sizes
+            hi = self.maximum
+            if hi is None:
+                hi = 2 ** 31 - 1 if self.kind == "int" else 2 ** 63 - 1
             raise ConfigError("argument must be between %s and %s inclusive"
-                              % (self.minimum, self.maximum))
+                              % (self.minimum, hi))
         return v
 
     def format(self, v):
@@ -215,7 +220,7 @@ SETTINGS = [
     _S("maxmemory-policy", "enum", "noeviction", choices=POLICIES),
     _S("maxmemory-samples", "int", 5, minimum=1, maximum=64),
     _S("maxmemory-eviction-tenacity", "int", 10, minimum=0, maximum=100),
-    _S("maxclients", "int", 10000, minimum=1),
+    _S("maxclients", "int", 10000, minimum=1, maximum=2 ** 32 - 1),
     _S("timeout", "int", 0, minimum=0),
     _S("tcp-keepalive", "int", 300, minimum=0),
     _S("tcp-backlog", "int", 511, immutable=True),
