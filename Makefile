@@ -23,6 +23,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # issue 9: 200 clients over every type for 300 s, maxmemory 64mb (bench/soak.py)
