@@ -8,6 +8,7 @@ that configuration files written for Redis load; an unknown directive is an
 error, as in Redis.
 """
 import os
+import re
 import shlex
 
 from .errors import NOTIFY_EVENTS_INVALID
@@ -15,19 +16,54 @@ from .errors import NOTIFY_EVENTS_INVALID
 MEMORY_UNITS = {"b": 1, "k": 1000, "kb": 1024, "m": 1000 ** 2, "mb": 1024 ** 2,
                 "g": 1000 ** 3, "gb": 1024 ** 3}
 
+# the C limits Redis' numeric configs are declared with (its range errors print them)
+INT_MIN, INT_MAX = -2 ** 31, 2 ** 31 - 1
+UINT_MAX = 2 ** 32 - 1
+LLONG_MIN, LLONG_MAX = -2 ** 63, 2 ** 63 - 1
+ULLONG_MAX = 2 ** 64 - 1
+
+_STRICT_INT = re.compile(r"(0|-?[1-9][0-9]*)\Z")
+_C_INT = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+\Z")
+_MEMORY = re.compile(r"([0-9]*)(b|k|kb|m|mb|g|gb)?\Z")
+
 
 class ConfigError(Exception):
     pass
 
 
+def string2ll(text):
+    """A strict integer as Redis reads config integers: no sign but '-', no
+    leading zeros or spaces, within a long long; None otherwise."""
+    if not _STRICT_INT.match(text):
+        return None
+    v = int(text)
+    return v if LLONG_MIN <= v <= LLONG_MAX else None
+
+
+def strtoll(text):
+    """C ``strtoll`` of a whole word (leading blanks and a sign allowed),
+    saturating at the long long limits; None when not all digits."""
+    if not _C_INT.match(text):
+        return None
+    return max(LLONG_MIN, min(LLONG_MAX, int(text)))
+
+
+def to_c_int(v):
+    """A long long stored into a C int (two's complement truncation)."""
+    v &= 0xFFFFFFFF
+    return v - 2 ** 32 if v > INT_MAX else v
+
+
 def parse_memory(text):
-    t = text.strip().lower()
-    for unit in ("kb", "mb", "gb", "k", "m", "g", "b"):
-        if t.endswith(unit) and t[:-len(unit)].lstrip("-").isdigit():
-            return int(t[:-len(unit)]) * MEMORY_UNITS[unit]
-    if t.lstrip("-").isdigit():
-        return int(t)
-    raise ConfigError("argument must be a memory value")
+    """A memory size as Redis reads it: digits (possibly none) and an
+    optional unit (b, k, kb, m, mb, g, gb in any case); the number saturates
+    at ULLONG_MAX and the product wraps as a C unsigned long long does."""
+    m = _MEMORY.match(text.lower())
+    if m is None:
+        raise ConfigError("argument must be a memory value")
+    digits, unit = m.groups()
+    n = min(int(digits), ULLONG_MAX) if digits else 0
+    return (n * MEMORY_UNITS[unit or "b"]) & ULLONG_MAX
 
 
 def _bool(text):
@@ -40,40 +76,56 @@ def _bool(text):
 
 
 class Setting:
+    """One directive.  ``kind`` is bool, int (a strict long long), memory
+    (a size with units), enum (``choices``, with ``aliases`` of choices in
+    ``enum_aliases``), flags (a set of ``choices``), float, save, obuf,
+    notify or string.  ``minimum``/``maximum`` are Redis' declared bounds
+    (its error message prints them); ``clamp`` narrows an accepted value
+    silently, as Redis does for ``hz``."""
     __slots__ = ("name", "kind", "default", "choices", "minimum", "maximum", "immutable",
-                 "protected", "multi", "aliases")
+                 "protected", "multi", "aliases", "clamp", "enum_aliases")
 
     def __init__(self, name, kind, default, choices=None, minimum=None, maximum=None,
-                 immutable=False, protected=False, multi=False, aliases=()):
+                 immutable=False, protected=False, multi=False, aliases=(), clamp=None,
+                 enum_aliases=None):
         self.name = name
         self.kind = kind
         self.default = default
         self.choices = choices
+        if kind == "int":
+            minimum = INT_MIN if minimum is None else minimum
+            maximum = INT_MAX if maximum is None else maximum
+        elif kind == "memory":
+            minimum = 0 if minimum is None else minimum
+            maximum = LLONG_MAX if maximum is None else maximum
         self.minimum = minimum
         self.maximum = maximum
         self.immutable = immutable
         self.protected = protected
         self.multi = multi
         self.aliases = aliases
+        self.clamp = clamp
+        self.enum_aliases = enum_aliases or {}
 
     def parse(self, text):
         k = self.kind
         if k == "bool":
             return _bool(text)
         if k == "int":
-            try:
-                v = int(text)
-            except ValueError:
-                raise ConfigError("argument couldn't be parsed into an integer") from None
+            v = string2ll(text)
+            if v is None:
+                raise ConfigError("argument couldn't be parsed into an integer")
             return self._range(v)
         if k == "memory":
             return self._range(parse_memory(text))
         if k == "enum":
             t = text.lower()
+            t = self.enum_aliases.get(t, t)
             if t not in self.choices:
-                raise ConfigError("argument(s) must be one of the following: "
-                                  + ", ".join(self.choices))
+                raise ConfigError(self._one_of())
             return t
+        if k == "flags":
+            return self._parse_flags(text)
         if k == "float":
             try:
                 return float(text)
@@ -87,16 +139,26 @@ class Setting:
             return _parse_notify(text)
         return text
 
+    def _one_of(self):
+        return "argument(s) must be one of the following: " + ", ".join(self.choices)
+
+    def _parse_flags(self, text):
+        """Words separated by single spaces, each one of ``choices``; the
+        value is kept in ``choices`` order; the first choice means none."""
+        words = text.lower().split(" ")
+        if any(w not in self.choices for w in words):
+            raise ConfigError(self._one_of())
+        if "save" in words and "nosave" in words:
+            raise ConfigError("shutdown options SAVE and NOSAVE can't be used simultaneously")
+        chosen = [c for c in self.choices[1:] if c in words]
+        return " ".join(chosen) if chosen else self.choices[0]
+
     def _range(self, v):
-        if self.minimum is not None and v < self.minimum or \
-                self.maximum is not None and v > self.maximum:
-            # without an explicit bound, Redis' type limits: INT_MAX for
-            # integers, LLONG_MAX for memory sizes
-            hi = self.maximum
-            if hi is None:
-                hi = 2 ** 31 - 1 if self.kind == "int" else 2 ** 63 - 1
-            raise ConfigError("argument must be between %s and %s inclusive"
-                              % (self.minimum, hi))
+        if not self.minimum <= v <= self.maximum:
+            raise ConfigError("argument must be between %d and %d inclusive"
+                              % (self.minimum, self.maximum))
+        if self.clamp is not None:
+            v = max(self.clamp[0], min(self.clamp[1], v))
         return v
 
     def format(self, v):
@@ -116,6 +178,8 @@ class Setting:
 
 
 def _parse_save(text):
+    """``seconds changes`` pairs, each number read as C ``strtoll`` does;
+    seconds at least 1, changes at least 0 and stored into a C int."""
     parts = text.split()
     if not parts or parts == ['""'] or parts == ["''"]:
         return []
@@ -123,14 +187,16 @@ def _parse_save(text):
         raise ConfigError("Invalid save parameters")
     out = []
     for i in range(0, len(parts), 2):
-        try:
-            out.append((int(parts[i]), int(parts[i + 1])))
-        except ValueError:
-            raise ConfigError("Invalid save parameters") from None
+        seconds, changes = strtoll(parts[i]), strtoll(parts[i + 1])
+        if seconds is None or changes is None or seconds < 1 or changes < 0:
+            raise ConfigError("Invalid save parameters")
+        out.append((seconds, to_c_int(changes)))
     return out
 
 
 def _parse_obuf(text):
+    """``class hard soft seconds`` groups: sizes as memory values, seconds
+    read by ``strtoll`` into a C int, which must not be negative."""
     parts = text.split()
     if len(parts) % 4:
         raise ConfigError("Wrong number of arguments in buffer limit configuration.")
@@ -141,15 +207,15 @@ def _parse_obuf(text):
             cls = "replica"
         if cls not in ("normal", "replica", "pubsub"):
             raise ConfigError("Invalid client class specified in buffer limit configuration.")
+        seconds = strtoll(parts[i + 3])
         try:
-            limits = (parse_memory(parts[i + 1]), parse_memory(parts[i + 2]),
-                      int(parts[i + 3]))
-        except (ConfigError, ValueError):
-            limits = (-1,)
-        if min(limits) < 0:
+            hard, soft = parse_memory(parts[i + 1]), parse_memory(parts[i + 2])
+        except ConfigError:
+            seconds = None
+        if seconds is None or to_c_int(seconds) < 0:
             raise ConfigError("Error in hard, soft or soft_seconds setting in buffer limit "
                               "configuration.")
-        out[cls] = limits
+        out[cls] = (hard, soft, to_c_int(seconds))
     return out
 
 
@@ -187,20 +253,22 @@ def _format_notify(value):
 POLICIES = ("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
             "allkeys-lfu", "allkeys-random", "noeviction")
 
+SHUTDOWN_FLAGS = ("default", "save", "nosave", "now", "force")
+
 _S = Setting
 SETTINGS = [
     _S("bind", "string", "127.0.0.1 -::1"),
     _S("port", "int", 6379, minimum=0, maximum=65535),
     _S("unixsocket", "string", "", immutable=True),
-    _S("unixsocketperm", "int", 0, immutable=True),
+    _S("unixsocketperm", "int", 0, minimum=0, maximum=0o777, immutable=True),
     _S("protected-mode", "bool", True),
     _S("requirepass", "string", ""),
     _S("masterauth", "string", ""),
-    _S("databases", "int", 16, minimum=1, immutable=True),
+    _S("databases", "int", 16, minimum=1, maximum=INT_MAX, immutable=True),
     _S("dir", "string", ".", protected=True),
     _S("dbfilename", "string", "dump.rdb", protected=True),
     _S("appendonly", "bool", False),
-    _S("appendfsync", "enum", "everysec", choices=("always", "everysec", "no")),
+    _S("appendfsync", "enum", "everysec", choices=("everysec", "always", "no")),
     _S("appendfilename", "string", "appendonly.aof", immutable=True),
     _S("appenddirname", "string", "appendonlydir", immutable=True),
     _S("aof-load-truncated", "bool", True),
@@ -213,19 +281,18 @@ SETTINGS = [
     _S("save", "save", [(3600, 1), (300, 100), (60, 10000)]),
     _S("stop-writes-on-bgsave-error", "bool", True),
     _S("rdbcompression", "bool", True),
-    _S("rdbchecksum", "bool", True),
+    _S("rdbchecksum", "bool", True, immutable=True),
     _S("rdb-del-sync-files", "bool", False),
     _S("sanitize-dump-payload", "enum", "no", choices=("no", "yes", "clients")),
-    _S("maxmemory", "memory", 0, minimum=0),
+    _S("maxmemory", "memory", 0, maximum=ULLONG_MAX),
     _S("maxmemory-policy", "enum", "noeviction", choices=POLICIES),
-    _S("maxmemory-samples", "int", 5, minimum=1, maximum=64),
+    _S("maxmemory-samples", "int", 5, minimum=1),
     _S("maxmemory-eviction-tenacity", "int", 10, minimum=0, maximum=100),
-    _S("maxclients", "int", 10000, minimum=1, maximum=2 ** 32 - 1),
+    _S("maxclients", "int", 10000, minimum=1, maximum=UINT_MAX),
     _S("timeout", "int", 0, minimum=0),
     _S("tcp-keepalive", "int", 300, minimum=0),
-    _S("tcp-backlog", "int", 511, immutable=True),
-    _S("loglevel", "enum", "notice", choices=("debug", "verbose", "notice", "warning",
-                                              "nothing")),
+    _S("tcp-backlog", "int", 511, minimum=0, immutable=True),
+    _S("loglevel", "enum", "notice", choices=("debug", "verbose", "notice", "warning")),
     _S("logfile", "string", "", immutable=True),
     _S("syslog-enabled", "bool", False, immutable=True),
     _S("daemonize", "bool", False, immutable=True),
@@ -240,13 +307,13 @@ SETTINGS = [
     _S("client-output-buffer-limit", "obuf",
        {"normal": (0, 0, 0), "replica": (256 * 1024 * 1024, 64 * 1024 * 1024, 60),
         "pubsub": (32 * 1024 * 1024, 8 * 1024 * 1024, 60)}),
-    _S("hz", "int", 10, minimum=1, maximum=500),
+    _S("hz", "int", 10, minimum=0, clamp=(1, 500)),
     _S("dynamic-hz", "bool", True),
     _S("active-expire-effort", "int", 1, minimum=1, maximum=10),
-    _S("busy-reply-threshold", "int", 5000, minimum=0, aliases=("lua-time-limit",)),
-    _S("slowlog-log-slower-than", "int", 10000),
-    _S("slowlog-max-len", "int", 128, minimum=0),
-    _S("latency-monitor-threshold", "int", 0, minimum=0),
+    _S("busy-reply-threshold", "int", 5000, minimum=0, maximum=LLONG_MAX, aliases=("lua-time-limit",)),
+    _S("slowlog-log-slower-than", "int", 10000, minimum=-1, maximum=LLONG_MAX),
+    _S("slowlog-max-len", "int", 128, minimum=0, maximum=LLONG_MAX),
+    _S("latency-monitor-threshold", "int", 0, minimum=0, maximum=LLONG_MAX),
     _S("latency-tracking", "bool", True),
     _S("enable-protected-configs", "enum", "no", choices=("no", "yes", "local"),
        immutable=True),
@@ -255,18 +322,18 @@ SETTINGS = [
        immutable=True),
     _S("loadmodule", "string", [], immutable=True, multi=True),
     _S("aclfile", "string", "", immutable=True),
-    _S("acllog-max-len", "int", 128, minimum=0),
+    _S("acllog-max-len", "int", 128, minimum=0, maximum=LLONG_MAX),
     _S("acl-pubsub-default", "enum", "resetchannels", choices=("allchannels",
                                                                "resetchannels")),
     _S("user", "string", [], immutable=True, multi=True),
     _S("rename-command", "string", [], immutable=True, multi=True),
-    _S("tls-port", "int", 0, minimum=0, maximum=65535, immutable=True),
+    _S("tls-port", "int", 0, minimum=0, maximum=65535),
     _S("tls-cert-file", "string", ""),
     _S("tls-key-file", "string", ""),
     _S("tls-key-file-pass", "string", ""),
     _S("tls-ca-cert-file", "string", ""),
     _S("tls-ca-cert-dir", "string", ""),
-    _S("tls-auth-clients", "enum", "yes", choices=("yes", "no", "optional")),
+    _S("tls-auth-clients", "enum", "yes", choices=("no", "yes", "optional")),
     _S("tls-protocols", "string", ""),
     _S("tls-ciphers", "string", ""),
     _S("tls-ciphersuites", "string", ""),
@@ -285,38 +352,42 @@ SETTINGS = [
     _S("activedefrag", "bool", False),
     _S("jemalloc-bg-thread", "bool", True),
     _S("list-max-listpack-size", "int", -2, aliases=("list-max-ziplist-size",)),
-    _S("list-compress-depth", "int", 0),
-    _S("hash-max-listpack-entries", "int", 512, aliases=("hash-max-ziplist-entries",)),
-    _S("hash-max-listpack-value", "int", 64, aliases=("hash-max-ziplist-value",)),
-    _S("set-max-intset-entries", "int", 512),
-    _S("zset-max-listpack-entries", "int", 128, aliases=("zset-max-ziplist-entries",)),
-    _S("zset-max-listpack-value", "int", 64, aliases=("zset-max-ziplist-value",)),
+    _S("list-compress-depth", "int", 0, minimum=0),
+    _S("hash-max-listpack-entries", "int", 512, minimum=0, maximum=LLONG_MAX, aliases=("hash-max-ziplist-entries",)),
+    _S("hash-max-listpack-value", "memory", 64, aliases=("hash-max-ziplist-value",)),
+    _S("set-max-intset-entries", "int", 512, minimum=0, maximum=LLONG_MAX),
+    _S("zset-max-listpack-entries", "int", 128, minimum=0, maximum=LLONG_MAX, aliases=("zset-max-ziplist-entries",)),
+    _S("zset-max-listpack-value", "memory", 64, aliases=("zset-max-ziplist-value",)),
     _S("hll-sparse-max-bytes", "memory", 3000),
     _S("stream-node-max-bytes", "memory", 4096),
-    _S("stream-node-max-entries", "int", 100),
+    _S("stream-node-max-entries", "int", 100, minimum=0, maximum=LLONG_MAX),
     _S("lfu-log-factor", "int", 10, minimum=0),
     _S("lfu-decay-time", "int", 1, minimum=0),
     _S("replica-read-only", "bool", True, aliases=("slave-read-only",)),
     _S("replica-serve-stale-data", "bool", True),
     _S("repl-diskless-sync", "bool", True),
-    _S("repl-diskless-sync-delay", "int", 5),
-    _S("repl-backlog-size", "memory", 1024 * 1024),
-    _S("repl-timeout", "int", 60),
-    _S("min-replicas-to-write", "int", 0),
-    _S("min-replicas-max-lag", "int", 10),
-    _S("replica-priority", "int", 100),
+    _S("repl-diskless-sync-delay", "int", 5, minimum=0),
+    _S("repl-backlog-size", "memory", 1024 * 1024, minimum=1,
+       clamp=(16 * 1024, LLONG_MAX)),
+    _S("repl-timeout", "int", 60, minimum=1),
+    _S("min-replicas-to-write", "int", 0, minimum=0),
+    _S("min-replicas-max-lag", "int", 10, minimum=0),
+    _S("replica-priority", "int", 100, minimum=0),
     _S("cluster-enabled", "bool", False, immutable=True),
-    _S("oom-score-adj", "enum", "no", choices=("no", "yes", "relative", "absolute")),
+    _S("oom-score-adj", "enum", "no", choices=("no", "yes", "relative", "absolute"),
+       enum_aliases={"relative": "yes"}),
     _S("crash-log-enabled", "bool", True),
     _S("crash-memcheck-enabled", "bool", True),
     _S("disable-thp", "bool", True, immutable=True),
-    _S("lua-replicate-commands", "bool", True),
-    _S("tracking-table-max-keys", "int", 1000000),
-    _S("shutdown-timeout", "int", 10),
-    _S("shutdown-on-sigint", "string", "default"),
-    _S("shutdown-on-sigterm", "string", "default"),
-    _S("locale-collate", "string", ""),
+    _S("tracking-table-max-keys", "int", 1000000, minimum=0, maximum=LLONG_MAX),
+    _S("shutdown-timeout", "int", 10, minimum=0),
+    _S("shutdown-on-sigint", "flags", "default", choices=SHUTDOWN_FLAGS),
+    _S("shutdown-on-sigterm", "flags", "default", choices=SHUTDOWN_FLAGS),
 ]
+# directives Redis 7.0 still reads in a config file (and ignores) but that
+# CONFIG GET/SET do not know
+IGNORED_DIRECTIVES = ("lua-replicate-commands",)
+
 SETTINGS_BY_NAME = {}
 for _s in SETTINGS:
     SETTINGS_BY_NAME[_s.name] = _s
@@ -337,6 +408,8 @@ class Config:
     def set_from_text(self, name, args, *, startup=True):
         """Apply one directive (``args`` are its words)."""
         setting = SETTINGS_BY_NAME.get(name.lower())
+        if setting is None and startup and name.lower() in IGNORED_DIRECTIVES:
+            return name.lower()
         if setting is None:
             raise ConfigError("Bad directive or wrong number of arguments")
         if not startup and setting.immutable:
@@ -345,6 +418,11 @@ class Config:
             self.values[setting.name].append(" ".join(args))
             return setting.name
         text = " ".join(args)
+        if not startup and setting.name == "tls-port" \
+                and setting.parse(text) != self.values[setting.name]:
+            # the listeners open at start-up only; Redis' reply when it cannot
+            # set up TLS for a new port
+            raise ConfigError("Unable to update TLS configuration. Check server logs.")
         if setting.kind == "save" and not startup:
             self.values[setting.name] = _parse_save(text)
         elif setting.kind == "save" and self.values.get("_save_seen") is None:
@@ -423,6 +501,8 @@ def parse_command_line(argv):
             cur.append(a)
     for d in directives:
         name, words = d[0], d[1:]
+        if name.lower() in IGNORED_DIRECTIVES:
+            continue
         if SETTINGS_BY_NAME.get(name.lower()) is None:
             raise ConfigError("Bad directive or wrong number of arguments: '%s'" % name)
         if not words:
