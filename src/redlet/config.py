@@ -181,9 +181,9 @@ def _parse_save(text):
     """``seconds changes`` pairs, each number read as C ``strtoll`` does;
     seconds at least 1, changes at least 0 and stored into a C int."""
     parts = text.split()
-    if not parts or parts == ['""'] or parts == ["''"]:
+    if not text or parts == ['""'] or parts == ["''"]:
         return []
-    if len(parts) % 2:
+    if not parts or len(parts) % 2:     # blanks only: not the empty string
         raise ConfigError("Invalid save parameters")
     out = []
     for i in range(0, len(parts), 2):

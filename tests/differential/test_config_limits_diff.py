@@ -39,3 +39,12 @@ def test_limits_set_and_get(diff, name, values):
     for v in values:
         diff.check("CONFIG", "SET", name, v)
         diff.check("CONFIG", "GET", name)
+
+
+@pytest.mark.parametrize("cmd", [
+    ("CONFIG", "GET", "loadmodule"), ("CONFIG", "GET", "user"),
+    ("CONFIG", "GET", "rename-command"), ("CONFIG", "SET", "save", " "),
+    ("CONFIG", "SET", "save", ""), ("CONFIG", "GET", "save"),
+])
+def test_config_file_only_and_blank_save(diff, cmd):
+    diff.check(*cmd)

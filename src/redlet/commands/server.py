@@ -173,10 +173,11 @@ def config_get(ctx, _, *patterns):
         p = pat.lower()
         exact = SETTINGS_BY_NAME.get(p.decode("utf-8", "replace"))
         if exact is not None and not any(c in p for c in b"*?["):
-            out[p] = cfg.format(exact.name).encode()
+            if not exact.multi:         # loadmodule, user...: config-file only, as Redis
+                out[p] = cfg.format(exact.name).encode()
             continue
         for name, setting in SETTINGS_BY_NAME.items():
-            if name != setting.name:
+            if name != setting.name or setting.multi:
                 continue
             if glob_match(p, name.encode(), nocase=True):
                 out[name.encode()] = cfg.format(name).encode()
@@ -215,6 +216,9 @@ def config_set(ctx, _, *args):
         except ConfigError as e:
             raise ReplyError("ERR CONFIG SET failed (possibly related to argument '%s') - %s"
                              % (name, e)) from None
+        if setting.kind == "save" and value and not value.split():
+            raise ReplyError("ERR CONFIG SET failed (possibly related to argument '%s') - "
+                             "Invalid save parameters" % name)     # blanks: not ""
         if setting.name == "dir" and not os.path.isdir(value):
             raise ReplyError("ERR CONFIG SET failed (possibly related to argument 'dir') - "
                              "No such file or directory")
