@@ -193,6 +193,10 @@ ARGUMENTS = {
     "pexpire": "key:key milliseconds:int [condition(NX|XX|GT|LT)]@7.0.0",
     "pexpireat": "key:key unix-time-milliseconds:unix [condition(NX|XX|GT|LT)]@7.0.0",
     "pexpiretime": "key:key",
+    "pfadd": "key:key [element]...",
+    "pfcount": "key:key...",
+    "pfdebug": "subcommand key:key",
+    "pfmerge": "destkey:key sourcekey:key...",
     "ping": "[message]",
     "psetex": "key:key milliseconds:int value",
     "psubscribe": "pattern{pattern:pattern}...",
@@ -601,6 +605,8 @@ DEPRECATED = {
 
 DOC_FLAGS = {
     "debug": "syscmd",
+    "pfdebug": "syscmd",
+    "pfselftest": "syscmd",
 }
 
 TEXT = {

@@ -80,6 +80,13 @@ KEY_SPECS = {
                "RW and UPDATE because it changes the TTL"),),
     "xadd": (("RW update", "index", 1, "range", (0, 1, 0),
               "UPDATE instead of INSERT because of the optional trimming feature"),),
+    # HyperLogLog (PFCOUNT rewrites the cached cardinality)
+    "pfadd": "RW insert",
+    "pfcount": (("RW access", "index", 1, "range", (-1, 1, 0),
+                 "RW because it may change the internal representation of the key, and "
+                 "propagate to replicas"),),
+    "pfmerge": (("RW access insert", "index", 1, "range", (0, 1, 0)), _SOURCES_FROM_2),
+    "pfdebug": "RW access",
 
     "bitop": (("OW update", "index", 2, "range", (0, 1, 0)),
               ("RO access", "index", 3, "range", (-1, 1, 0))),
