@@ -127,6 +127,35 @@ ARGUMENTS = {
     "function|list": "[LIBRARYNAME library-name-pattern] [WITHCODE]",
     "function|load": "[REPLACE] function-code",
     "function|restore": "serialized-value [policy(FLUSH|APPEND|REPLACE)]",
+    "geoadd":
+        "key:key [condition(NX|XX)]@6.2.0 [change=CH]@6.2.0 "
+        "longitude_latitude_member{longitude:double latitude:double member}...",
+    "geodist": "key:key member1 member2 [unit(M|KM|FT|MI)]",
+    "geohash": "key:key member...",
+    "geopos": "key:key member...",
+    "georadius":
+        "key:key longitude:double latitude:double radius:double unit(M|KM|FT|MI) [WITHCOORD] "
+        "[WITHDIST] [WITHHASH] [count{COUNT count:int [ANY]@6.2.0}] [order(ASC|DESC)] "
+        "[STORE key:key] [STOREDIST key:key]",
+    "georadius_ro":
+        "key:key longitude:double latitude:double radius:double unit(M|KM|FT|MI) [WITHCOORD] "
+        "[WITHDIST] [WITHHASH] [count{COUNT count:int [ANY]@6.2.0}] [order(ASC|DESC)]",
+    "georadiusbymember":
+        "key:key member radius:double unit(M|KM|FT|MI) [WITHCOORD] [WITHDIST] [WITHHASH] "
+        "[count{COUNT count:int [ANY]}] [order(ASC|DESC)] [STORE key:key] [STOREDIST key:key]",
+    "georadiusbymember_ro":
+        "key:key member radius:double unit(M|KM|FT|MI) [WITHCOORD] [WITHDIST] [WITHHASH] "
+        "[count{COUNT count:int [ANY]}] [order(ASC|DESC)]",
+    "geosearch":
+        "key:key from(FROMMEMBER member|FROMLONLAT longitude_latitude{longitude:double "
+        "latitude:double}) by(circle{BYRADIUS radius:double unit(M|KM|FT|MI)}|box{BYBOX "
+        "width:double height:double unit(M|KM|FT|MI)}) [order(ASC|DESC)] [count{COUNT "
+        "count:int [ANY]}] [WITHCOORD] [WITHDIST] [WITHHASH]",
+    "geosearchstore":
+        "destination:key source:key from(FROMMEMBER member|FROMLONLAT "
+        "longitude_latitude{longitude:double latitude:double}) by(circle{BYRADIUS "
+        "radius:double unit(M|KM|FT|MI)}|box{BYBOX width:double height:double "
+        "unit(M|KM|FT|MI)}) [order(ASC|DESC)] [count{COUNT count:int [ANY]}] [STOREDIST]",
     "get": "key:key",
     "getbit": "key:key offset:int",
     "getdel": "key:key",
@@ -446,6 +475,25 @@ HISTORY = {
         ("4.0.0", "Added the `ASYNC` flushing mode modifier."),
         ("6.2.0", "Added the `SYNC` flushing mode modifier."),
     ),
+    "geoadd": (
+        ("6.2.0", "Added the `CH`, `NX` and `XX` options."),
+    ),
+    "georadius": (
+        ("6.2.0", "Added the `ANY` option for `COUNT`."),
+        ("7.0.0", "Added support for uppercase unit names."),
+    ),
+    "georadius_ro": (
+        ("6.2.0", "Added the `ANY` option for `COUNT`."),
+    ),
+    "georadiusbymember": (
+        ("7.0.0", "Added support for uppercase unit names."),
+    ),
+    "geosearch": (
+        ("7.0.0", "Added support for uppercase unit names."),
+    ),
+    "geosearchstore": (
+        ("7.0.0", "Added support for uppercase unit names."),
+    ),
     "hdel": (
         ("2.4.0", "Accepts multiple `field` arguments."),
     ),
@@ -592,6 +640,11 @@ DEPRECATED = {
     "brpoplpush": ("6.2.0", "`BLMOVE` with the `RIGHT` and `LEFT` arguments"),
     "cluster|slaves": ("5.0.0", "`CLUSTER REPLICAS`"),
     "cluster|slots": ("7.0.0", "`CLUSTER SHARDS`"),
+    "georadius": ("6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument"),
+    "georadius_ro": ("6.2.0", "`GEOSEARCH` with the `BYRADIUS` argument"),
+    "georadiusbymember": (
+        "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments"),
+    "georadiusbymember_ro": ("6.2.0", "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments"),
     "getset": ("6.2.0", "`SET` with the `!GET` argument"),
     "hmset": ("4.0.0", "`HSET` with multiple field-value pairs"),
     "rpoplpush": ("6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments"),

@@ -102,6 +102,14 @@ KEY_SPECS = {
     "sunionstore": (_DEST, _SOURCES_FROM_2),
     "sinterstore": (("RW update", "index", 1, "range", (0, 1, 0)), _SOURCES_FROM_2),
     "zrangestore": (_DEST, ("RO access", "index", 2, "range", (0, 1, 0))),
+    "geosearchstore": (_DEST, ("RO access", "index", 2, "range", (0, 1, 0))),
+    # GEORADIUS*: the optional STORE/STOREDIST destination, searched by keyword
+    "georadius": (("RO access", "index", 1, "range", (0, 1, 0)),
+                  ("OW update", "keyword", ("STORE", 6), "range", (0, 1, 0)),
+                  ("OW update", "keyword", ("STOREDIST", 6), "range", (0, 1, 0))),
+    "georadiusbymember": (("RO access", "index", 1, "range", (0, 1, 0)),
+                          ("OW update", "keyword", ("STORE", 5), "range", (0, 1, 0)),
+                          ("OW update", "keyword", ("STOREDIST", 5), "range", (0, 1, 0))),
 
     # numkeys key [key ...]
     "lmpop": (_POP_NUMKEYS_AT_1,), "zmpop": (_POP_NUMKEYS_AT_1,),
@@ -182,7 +190,7 @@ def _begin(spec, argv):
     keyword = keyword.encode()
     argc = len(argv)
     if startfrom >= 0:
-        search = range(startfrom, argc)
+        search = range(startfrom, argc - 1)     # as Redis: never the last argument
     else:
         search = range(argc + startfrom, 0, -1)
     for i in search:
@@ -307,6 +315,8 @@ def find_keys(cmd, argv):
         if spec.begin_type == "unknown":
             unknown = spec
             continue
+        if spec.begin_type == "keyword" and _begin(spec, argv) is None:
+            continue                # an absent keyword: no key from it (GEORADIUS STORE)
         positions = _positions(spec, argv)
         if positions is None:
             return _fallback(specs, argv)
