@@ -131,7 +131,8 @@ def test_unions(diff):
         key = "u%d" % k
         keys.append(key)
         size = [3, 50, 400, 2500, 20000][k % 5]
-        pipeline(diff, [["PFADD", key] + [b"%d:%d" % (k % 7, i) for i in range(b, min(b + 1000, size))]
+        pipeline(diff, [["PFADD", key] + [b"%d:%d" % (k % 7, i)
+                                          for i in range(b, min(b + 1000, size))]
                         for b in range(0, size, 1000)])
         check_key(diff, key)
     for n in (2, 3, 5, 10, 24):

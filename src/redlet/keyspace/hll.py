@@ -554,9 +554,9 @@ _cache = {}         # stored HLL string -> its HLL working form
 
 def load(value):
     """A working form of a stored HLL string (``is_hll`` checked) that the
-    caller may change: the cached one is handed over."""
-    hll = _cache.pop(value, None)
-    return hll if hll is not None else HLL.from_bytes(value)
+    caller may change (a copy of the cached one: readers may hold that)."""
+    hll = _cache.get(value)
+    return hll.copy() if hll is not None else HLL.from_bytes(value)
 
 
 def peek(value):
@@ -570,7 +570,7 @@ def peek(value):
 
 def remember(value, hll):
     """Keep ``hll`` as the working form of the string ``value``."""
-    if len(_cache) >= _CACHE_SIZE:
+    if value not in _cache and len(_cache) >= _CACHE_SIZE:
         del _cache[next(iter(_cache))]
     _cache[value] = hll
 
