@@ -1,6 +1,7 @@
 """Differential testing: the same commands to a real redis-server and to
 redlet, raw reply bytes compared.  A missing redis-server fails the run."""
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -99,6 +100,23 @@ class RawConn:
 
     def close(self):
         self.sock.close()
+
+
+_DIRTY = re.compile(rb"rdb_changes_since_last_save:(\d+)")
+
+
+def dirty(diff):
+    return [int(_DIRTY.search(r).group(1)) for r in diff.both("INFO", "persistence")]
+
+
+def check_dirty(diff, *cmd):
+    """The reply and the number of changes the command counted agree."""
+    before = dirty(diff)
+    diff.check(*cmd)
+    after = dirty(diff)
+    assert after[0] - before[0] == after[1] - before[1], \
+        f"{cmd[:3]!r}: redis counted {after[0] - before[0]} changes, " \
+        f"redlet {after[1] - before[1]}"
 
 
 def raw_conns(ports, resp3=False):

@@ -7,27 +7,13 @@ must give Redis' estimate exactly.  The number of changes a command counts
 (``rdb_changes_since_last_save``) is compared too: it decides propagation.
 """
 import random
-import re
 
 import pytest
 
+from .conftest import check_dirty
+
 HEADER_SPARSE = b"HYLL\x01" + bytes(11)
 HEADER_DENSE = b"HYLL\x00" + bytes(11)
-
-_DIRTY = re.compile(rb"rdb_changes_since_last_save:(\d+)")
-
-
-def dirty(diff):
-    return [int(_DIRTY.search(r).group(1)) for r in diff.both("INFO", "persistence")]
-
-
-def check_dirty(diff, *cmd):
-    before = dirty(diff)
-    diff.check(*cmd)
-    after = dirty(diff)
-    assert after[0] - before[0] == after[1] - before[1], \
-        f"{cmd[:3]!r}: redis counted {after[0] - before[0]} changes, " \
-        f"redlet {after[1] - before[1]}"
 
 
 def check_key(diff, key):

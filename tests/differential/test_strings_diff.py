@@ -6,9 +6,10 @@ identical.  Besides replies, the number of changes a command makes (the
 compared, since it decides what is propagated and which WATCHes break.
 """
 import random
-import re
 
 import pytest
+
+from .conftest import check_dirty
 
 INT64_MAX = "9223372036854775807"
 INT64_MIN = "-9223372036854775808"
@@ -22,23 +23,6 @@ def run(diff, script, resp3=False):
             diff.check3(*cmd)
         else:
             diff.check(*cmd)
-
-
-_DIRTY = re.compile(rb"rdb_changes_since_last_save:(\d+)")
-
-
-def dirty(diff):
-    return [int(_DIRTY.search(r).group(1)) for r in diff.both("INFO", "persistence")]
-
-
-def check_dirty(diff, *cmd):
-    """The reply and the number of changes the command counted agree."""
-    before = dirty(diff)
-    diff.check(*cmd)
-    after = dirty(diff)
-    assert after[0] - before[0] == after[1] - before[1], \
-        f"{cmd!r}: redis counted {after[0] - before[0]} changes, " \
-        f"redlet {after[1] - before[1]}"
 
 
 @pytest.fixture
