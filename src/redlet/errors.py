@@ -275,3 +275,11 @@ GEO_STORE_WITH_OPTIONS = "ERR %s is not compatible with WITHDIST, WITHHASH and W
 GEO_NEED_FROM = "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for %s"
 GEO_NEED_BY = "ERR exactly one of BYRADIUS and BYBOX can be specified for %s"
 GEO_ANY_NEEDS_COUNT = "ERR the ANY argument requires COUNT argument"
+
+# CONFIG SET: the parameter's name and the reason
+CONFIG_SET_FAILED = "ERR CONFIG SET failed (possibly related to argument '%s') - %s"
+# COMMAND GETKEYS / GETKEYSANDFLAGS
+GETKEYS_INVALID_COMMAND = "ERR Invalid command specified"
+GETKEYS_NO_KEYS = "ERR The command has no key arguments"
+GETKEYS_ARITY = "ERR Invalid number of arguments specified for command"
+GETKEYS_INVALID = "ERR Invalid arguments specified for command"

@@ -199,29 +199,24 @@ def config_set(ctx, _, *args):
         if setting is None or setting.multi:
             raise ReplyError(errors.UNSUPPORTED_CONFIG % args[i].decode("utf-8", "replace"))
         if setting.name in seen:
-            raise ReplyError("ERR CONFIG SET failed (possibly related to argument '%s') - "
-                             "duplicate parameter" % name)
+            raise ReplyError(errors.CONFIG_SET_FAILED % (name, "duplicate parameter"))
         seen.add(setting.name)
         pairs.append((name, setting, args[i + 1].decode("utf-8", "replace")))
     old = {}
     for name, setting, value in pairs:
         if setting.immutable:
-            raise ReplyError("ERR CONFIG SET failed (possibly related to argument '%s') - "
-                             "can't set immutable config" % name)
+            raise ReplyError(errors.CONFIG_SET_FAILED % (name, "can't set immutable config"))
         if setting.protected and cfg["enable-protected-configs"] == "no":
-            raise ReplyError("ERR CONFIG SET failed (possibly related to argument '%s') - "
-                             "can't set protected config" % name)
+            raise ReplyError(errors.CONFIG_SET_FAILED % (name, "can't set protected config"))
         try:
             setting.parse(value) if setting.kind not in ("save", "obuf") else None
         except ConfigError as e:
-            raise ReplyError("ERR CONFIG SET failed (possibly related to argument '%s') - %s"
-                             % (name, e)) from None
+            raise ReplyError(errors.CONFIG_SET_FAILED % (name, e)) from None
         if setting.kind == "save" and value and not value.split():
-            raise ReplyError("ERR CONFIG SET failed (possibly related to argument '%s') - "
-                             "Invalid save parameters" % name)     # blanks: not ""
+            # blanks: not the empty string
+            raise ReplyError(errors.CONFIG_SET_FAILED % (name, "Invalid save parameters"))
         if setting.name == "dir" and not os.path.isdir(value):
-            raise ReplyError("ERR CONFIG SET failed (possibly related to argument 'dir') - "
-                             "No such file or directory")
+            raise ReplyError(errors.CONFIG_SET_FAILED % ("dir", "No such file or directory"))
     try:
         for name, setting, value in pairs:
             old[setting.name] = cfg.values[setting.name]
@@ -231,8 +226,7 @@ def config_set(ctx, _, *args):
                 os.chdir(value)
     except ConfigError as e:
         cfg.values.update(old)
-        raise ReplyError("ERR CONFIG SET failed (possibly related to argument '%s') - %s"
-                         % (name, e)) from None
+        raise ReplyError(errors.CONFIG_SET_FAILED % (name, e)) from None
     return OK
 
 
@@ -626,16 +620,16 @@ def _getkeys(ctx, args):
     if cmd is not None and cmd.subcommands and len(args) > 1:
         cmd = cmd.subcommands.get(args[1].decode("utf-8", "replace").lower())
     if cmd is None:
-        raise ReplyError("ERR Invalid command specified")
+        raise ReplyError(errors.GETKEYS_INVALID_COMMAND)
     if not keyspecs.has_keys(cmd):
-        raise ReplyError("ERR The command has no key arguments")
+        raise ReplyError(errors.GETKEYS_NO_KEYS)
     n = cmd.arity
     argv = list(args)
     if (len(argv) != n) if n > 0 else (len(argv) < -n):
-        raise ReplyError("ERR Invalid number of arguments specified for command")
+        raise ReplyError(errors.GETKEYS_ARITY)
     found = keyspecs.find_keys(cmd, argv)
     if not found and "no_mandatory_keys" not in cmd.flag_names:
-        raise ReplyError("ERR Invalid arguments specified for command")
+        raise ReplyError(errors.GETKEYS_INVALID)
     return [(argv[p], flags) for p, flags in found]
 
 
