@@ -34,8 +34,9 @@ with the magic but does not parse stays a string.
 
 The checksum is Redis' CRC-64/Jones (reflected, poly 0xad93d23594c935a9,
 init 0, xorout 0): crcmod's C extension when it is built, else a table
-driven loop in Python.  LZF uses the ``lzf`` C extension (python-lzf) when it
-can be imported, else the Python code here.
+driven loop in Python.  LZF is the Python code here, which reproduces the
+bytes of the liblzf Redis 7.0 is built with; the ``lzf`` C extension
+(python-lzf) speeds it up when it can be imported.
 """
 import math
 import struct
@@ -191,51 +192,105 @@ def lzf_decompress(data, expected_len):
     return bytes(out)
 
 
-def lzf_compress(data):
-    """An LZF stream for ``data`` (greedy, hash of 3 bytes); None if no smaller."""
-    if _c_lzf is not None:
-        return _c_lzf.compress(bytes(data), len(data) - 1)
-    n = len(data)
-    out = bytearray()
-    lit = bytearray()
-    table = {}
-    i = 0
-
-    def flush():
-        j = 0
-        while j < len(lit):
-            chunk = lit[j:j + 32]
-            out.append(len(chunk) - 1)
-            out.extend(chunk)
-            j += 32
-        lit.clear()
-
-    while i < n:
-        if i + 2 < n:
-            h = data[i:i + 3]
-            ref = table.get(h)
-            table[h] = i
-            if ref is not None and i - ref - 1 < 8192:
-                length = 3
-                maxlen = min(n - i, 264)
-                while length < maxlen and data[ref + length] == data[i + length]:
-                    length += 1
-                flush()
-                off = i - ref - 1
-                ln = length - 2
-                if ln < 7:
-                    out.append((ln << 5) | (off >> 8))
-                else:
-                    out.append((7 << 5) | (off >> 8))
-                    out.append(ln - 7)
-                out.append(off & 0xFF)
-                i += length
-                continue
-        lit.append(data[i])
-        i += 1
-    flush()
-    if len(out) >= n:
+def lzf_compress(data, out_len=None):
+    """``data`` as an LZF stream of at most ``out_len`` bytes (default: four
+    fewer than the input, as Redis asks), or None when it does not fit."""
+    if out_len is None:
+        out_len = len(data) - 4
+    if out_len <= 0 or not data:
         return None
+    if _c_lzf is not None:
+        out = _c_lzf.compress(bytes(data), out_len)
+        # python-lzf's liblzf gives up on a full buffer later than Redis' does:
+        # when the result is that close to the bound, Redis' rule decides
+        if out is None or len(out) < out_len - 3:
+            return out
+    return lzf_compress_py(data, out_len)
+
+
+def lzf_compress_py(data, out_len):
+    """LZF compression giving the same bytes as the liblzf Redis is built with
+    (a 2**16-slot table keyed by a hash of 3 bytes, so collisions behave the
+    same; VERY_FAST: two positions of a match's tail are hashed).  A DUMP or
+    RDB file written without the C extension is then byte-identical too."""
+    d = bytes(data)
+    n = len(d)
+    if not n or out_len <= 0:
+        return None
+    table = {}
+    out = bytearray(1)          # out[run] will hold the length of the literal run
+    run = 0
+    lit = 0
+    ip = 0
+    while ip < n - 2:
+        h = (d[ip] << 16) | (d[ip + 1] << 8) | d[ip + 2]
+        slot = ((h >> 8) - h * 5) & 0xFFFF
+        ref = table.get(slot)
+        table[slot] = ip
+        if (ref is not None and ref > 0 and ip - ref - 1 < 8192
+                and d[ref] == d[ip] and d[ref + 1] == d[ip + 1] and d[ref + 2] == d[ip + 2]):
+            off = ip - ref - 1
+            maxlen = n - ip - 2
+            if maxlen > 264:
+                maxlen = 264
+            if lit:                     # close the literal run, or take back its byte
+                out[run] = lit - 1
+            else:
+                del out[run]
+            if len(out) + 4 >= out_len:
+                return None
+            length = 3                  # liblzf checks up to 16 bytes before the bound
+            if maxlen > 16:
+                while length < 19 and d[ref + length] == d[ip + length]:
+                    length += 1
+                if length == 19:
+                    while length < maxlen and d[ref + length] == d[ip + length]:
+                        length += 1
+            else:
+                while length < maxlen and d[ref + length] == d[ip + length]:
+                    length += 1
+            code = length - 2
+            if code < 7:
+                out.append((off >> 8) + (code << 5))
+            else:
+                out.append((off >> 8) + (7 << 5))
+                out.append(code - 7)
+            out.append(off & 0xFF)
+            run = len(out)
+            out.append(0)
+            lit = 0
+            ip += length
+            if ip >= n - 2:
+                break
+            for back in (ip - 2, ip - 1):   # hash the last two positions of the match
+                h = (d[back] << 16) | (d[back + 1] << 8) | d[back + 2]
+                table[((h >> 8) - h * 5) & 0xFFFF] = back
+        else:
+            if len(out) >= out_len:
+                return None
+            lit += 1
+            out.append(d[ip])
+            ip += 1
+            if lit == 32:
+                out[run] = 31
+                run = len(out)
+                out.append(0)
+                lit = 0
+    if len(out) + 3 > out_len:
+        return None
+    while ip < n:
+        lit += 1
+        out.append(d[ip])
+        ip += 1
+        if lit == 32:
+            out[run] = 31
+            run = len(out)
+            out.append(0)
+            lit = 0
+    if lit:
+        out[run] = lit - 1
+    else:
+        del out[run]
     return bytes(out)
 
 
@@ -280,7 +335,7 @@ def encode_string(s, compress=False):
                 return struct.pack("<Bi", 0xC0 | _ENC_INT32, v)
     if compress and len(s) > 20:
         c = lzf_compress(s)
-        if c is not None and len(c) < len(s) - 4:
+        if c is not None:
             return (bytes((0xC0 | _ENC_LZF,)) + encode_length(len(c)) + encode_length(len(s))
                     + c)
     return encode_length(len(s)) + s
