@@ -81,6 +81,8 @@ def _argv(kind, port, workdir, settings):
     elif kind == "redlet":
         argv = [PY, "-m", "redlet", "--port", str(port), "--bind", "127.0.0.1",
                 "--dir", workdir, "--save", "", "--appendonly", "no"]
+    elif kind == "floor":
+        return [PY, os.path.join(ROOT, "bench", "_floor_server.py"), str(port)]
     elif kind == "simpledb":
         return [PY, "-m", "simpledb", "--port", str(port), "--errors"]
     elif kind == "fakeredis":
