@@ -63,10 +63,15 @@ def test_python_lzf_matches_redis(diff):
     assert compressed > 60 and raw > 20      # both outcomes were exercised
 
 
-@pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 5])
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6])
 def test_tiny_inputs(n):
+    """Too short to fit in n - 4 bytes; with room, a run of literals (or a
+    back reference from the second byte on) that decodes back."""
     data = b"a" * n
     assert rdb.lzf_compress_py(data, len(data) - 4) is None
-    out = rdb.lzf_compress_py(data, 100) if n else None
-    if out is not None:
-        assert rdb.lzf_decompress(out, n) == data
+    out = rdb.lzf_compress_py(data, 100)
+    # the first back reference needs a source past position 0 (liblzf's rule)
+    expected = {5: b"\x01aa \x00", 6: b"\x01aa \x00\x00a"}.get(n, bytes((n - 1,)) + data)
+    assert out == expected
+    assert rdb.lzf_decompress(out, n) == data
+    assert rdb.lzf_compress_py(b"", 100) is None
