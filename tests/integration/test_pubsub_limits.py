@@ -223,6 +223,8 @@ def test_normal_client_that_never_reads_is_closed(server_with):
     setter.send("SET", "big", b"v" * 100_000)
     assert setter.line() == b"+OK"
     reader = Conn(server.port, rcvbuf=4096)
+    reader.send("CLIENT", "ID")
+    reader_id = reader.line()[1:]
     reader.sock.settimeout(5)
     batch = _command("GET", "big") * 100           # 10 MB of replies per write
     sent, closed = 0, False
@@ -232,12 +234,16 @@ def test_normal_client_that_never_reads_is_closed(server_with):
             sent += 100
         except OSError:                            # reset: the server closed it
             closed = True
-    if not closed:
-        time.sleep(0.5)
-        try:
-            reader.sock.sendall(batch)
-        except OSError:
-            closed = True
+    # our sends may all have gone through before the reset arrived: then ask
+    # the server whether the connection is gone (an empty CLIENT LIST ID)
+    deadline = time.monotonic() + 10
+    while not closed and time.monotonic() < deadline:
+        setter.send("CLIENT", "LIST", "ID", reader_id)
+        header = setter.line()
+        setter.line()
+        closed = header == b"$0"
+        if not closed:
+            time.sleep(0.2)
     peak = _rss_kb(server.proc.pid)
     print(f"\nnormal hard limit 4 MB: closed after {sent} GETs of 100 KB; "
           f"RSS {base // 1024} MB at start, {peak // 1024} MB after")
