@@ -193,3 +193,37 @@ def test_errors_are_counted(session):
 @pytest.mark.parametrize("mode", [b"SYNC", b"ASYNC"])
 def test_flushall_modes(run, mode):
     assert run("FLUSHALL", mode) == b"+OK\r\n"
+
+
+def test_one_batch_stops_at_the_output_limit():
+    """A single read can ask for far more output than the limit allows: the
+    batch stops once its replies pass the hard limit, the replies are
+    dropped and the client is closing (nothing piles up in memory)."""
+    cfg = Config()
+    engine = build_engine(cfg)
+    c = engine.new_client()
+    assert engine.process_batch(c, [[b"CONFIG", b"SET", b"client-output-buffer-limit",
+                                     b"normal 1mb 0 0"]]) == b"+OK\r\n"
+    assert engine.process_batch(c, [[b"SET", b"big", b"v" * 100_000]]) == b"+OK\r\n"
+    reply = engine.process_batch(c, [[b"GET", b"big"]] * 5)
+    assert reply == (b"$100000\r\n" + b"v" * 100_000 + b"\r\n") * 5
+    assert not c.closing
+    before = engine.stats["total_commands_processed"]
+    assert engine.process_batch(c, [[b"GET", b"big"]] * 1000) == b""
+    assert c.closing
+    # it stopped at the limit: 1 MB is 11 replies of 100 KB, not 1000
+    assert engine.stats["total_commands_processed"] - before == 11
+
+
+def test_big_array_replies_count_toward_the_output_limit():
+    cfg = Config()
+    engine = build_engine(cfg)
+    c = engine.new_client()
+    assert engine.process_batch(c, [[b"CONFIG", b"SET", b"client-output-buffer-limit",
+                                     b"normal 1mb 0 0"]]) == b"+OK\r\n"
+    engine.process_batch(c, [[b"RPUSH", b"l"] + [b"x" * 1000] * 100])
+    before = engine.stats["total_commands_processed"]
+    assert engine.process_batch(c, [[b"LRANGE", b"l", b"0", b"-1"]] * 100) == b""
+    assert c.closing
+    # replies of 100 KB: past 1 MB after 11, counted every few replies
+    assert 11 <= engine.stats["total_commands_processed"] - before <= 16

@@ -178,7 +178,7 @@ class Engine:
         self.extensions = []           # objects with optional hooks (persistence, acl...)
         self.config.listeners.append(self._config_changed)
         for name in ("notify-keyspace-events", "slowlog-log-slower-than",
-                     "latency-monitor-threshold"):
+                     "latency-monitor-threshold", "client-output-buffer-limit"):
             self._config_changed(name, self.config[name])
         self.maxmemory = self.config["maxmemory"]
         self._extensions_seen = -1
@@ -363,6 +363,8 @@ class Engine:
         resp3 = client.resp3
         done = 0
         last = None
+        big = 0         # bytes of replies counted by _out_grown (< 0: closed)
+        mark = 0        # pieces of ``out`` since the last count
         fast = self._hot_client(client)
         prev = self.executing
         self.executing = client
@@ -402,15 +404,29 @@ class Engine:
                                 self.handle_ready_keys()
                             if type(reply) is bytes:
                                 n = len(reply)
-                                append(_BULK_HEADERS[n] if n < 1024 else b"$%d\r\n" % n)
-                                append(reply)
-                                append(b"\r\n")
+                                if n < 1024:
+                                    append(_BULK_HEADERS[n])
+                                    append(reply)
+                                    append(b"\r\n")
+                                else:
+                                    append(b"$%d\r\n" % n)
+                                    append(reply)
+                                    append(b"\r\n")
+                                    big = self._out_grown(client, out, mark, big)
+                                    mark = len(out)
+                                    if big < 0:
+                                        break
                             elif reply is OK:
                                 append(b"+OK\r\n")
                             elif type(reply) is int and -1 <= reply < 1023:
                                 append(_INT_REPLIES[reply + 1])
                             else:
                                 encode_into(out, reply, resp3)
+                                if len(out) - mark > 8:
+                                    big = self._out_grown(client, out, mark, big)
+                                    mark = len(out)
+                                    if big < 0:
+                                        break
                             t2 = perf_counter_ns()
                             cmd.stats_usec += (t2 - t) // 1000
                             if t2 - t >= self.slow_ns:
@@ -433,6 +449,9 @@ class Engine:
                         client.reply_mode = 2 if mode == 3 else 0
                 elif reply is not NO_REPLY:
                     encode_into(out, reply, client.resp3)
+                    if len(out) - mark > 8:
+                        big = self._out_grown(client, out, mark, big)
+                        mark = len(out)
                 if client.closing:
                     break
                 resp3 = client.resp3
@@ -449,7 +468,22 @@ class Engine:
             self.aof.flush()
         if self.pending_write:
             self.flush_pending()
+        if big < 0:                 # closed for its output: the replies are dropped
+            return b""
         return b"".join(out)
+
+    def _out_grown(self, client, out, mark, counted):
+        """The batch's replies grew by big pieces: the bytes of ``out`` in all
+        (``counted`` of them before ``out[mark]``), or -1 when with what the
+        connection already holds they pass the client's output limit; the
+        client is then closing.  Only replies past 1 KiB or 8 pieces are
+        counted, which keeps small commands free of it."""
+        total = counted + sum(map(len, out[mark:]))
+        if total + client.output_bytes >= self.out_check and \
+                self.output_limit_reached(client, total + client.output_bytes):
+            client.closing = True
+            return -1
+        return total
 
     def _hot_client(self, client):
         """Whether the hot path applies to ``client``'s next commands."""
@@ -991,6 +1025,10 @@ class Engine:
                 self.aof_file.set_enabled(value)
         elif name == "latency-monitor-threshold":
             self.latency_ms = value
+        elif name == "client-output-buffer-limit":
+            # a batch whose replies pass this many bytes checks the limits
+            # (process_batch): one read can ask for far more than a limit
+            self.out_check = self.smallest_output_limit() or math.inf
         elif name == "notify-keyspace-events":
             flags = set(value)
             if "A" in flags:
