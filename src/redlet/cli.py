@@ -25,6 +25,7 @@ says ``HELLO 3`` as every redlet connection does, then ``HELLO 2`` unless
 """
 import argparse
 import os
+import select
 import sys
 
 from . import __version__
@@ -100,6 +101,10 @@ class CliConnection(Connection):
             if r is not NEED_DATA:
                 return r
             try:
+                # wait in short steps: a Ctrl-C that lands just before a
+                # blocking recv would not interrupt it, and is seen between
+                while not select.select([self.sock], [], [], 0.2)[0]:
+                    pass
                 data = self.sock.recv(65536)
             except OSError as e:
                 self.disconnect()
