@@ -23,6 +23,7 @@ from .registry import command
 from .strings import _ld_round, format_long_double, parse_long_double
 
 _LONG_MAX = INT64_MAX
+_WRONGTYPE = ReplyError(errors.WRONGTYPE)
 
 
 def _hash(ctx, key):
@@ -41,8 +42,10 @@ def _hash_or_create(ctx, key):
 
 
 def _changed(ctx, key, event, dirty=1):
-    ctx.engine.dirty += dirty
-    ctx.engine.notify(ctx.db, "h", event, key)
+    engine = ctx.engine
+    engine.dirty += dirty
+    if engine.notify_flags:
+        engine.notify(ctx.db, "h", event, key)
 
 
 # -- HSET and friends -----------------------------------------------------------------
@@ -64,6 +67,18 @@ def _hset(ctx, name, key, pairs):
          complexity="O(1) for each field/value pair added, so O(N) to add N field/value "
                     "pairs when the command is called with multiple field/value pairs.")
 def hset(ctx, key, *pairs):
+    if len(pairs) == 2:             # the common case: _hset in one frame
+        db = ctx.db
+        h = db.get(key)
+        if h is None:
+            h = HashValue()
+            db.set(key, h)
+        elif type(h) is not HashValue:
+            raise _WRONGTYPE
+        before = len(h)
+        h[pairs[0]] = pairs[1]
+        _changed(ctx, key, "hset")
+        return len(h) - before
     return _hset(ctx, "hset", key, pairs)
 
 

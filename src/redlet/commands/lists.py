@@ -56,7 +56,8 @@ def _removed(ctx, key, lst, left, count):
     """Redis' listElementsRemoved: the pop event, the key deleted when
     emptied, ``count`` changes."""
     engine = ctx.engine
-    engine.notify(ctx.db, "l", "lpop" if left else "rpop", key)
+    if engine.notify_flags:
+        engine.notify(ctx.db, "l", "lpop" if left else "rpop", key)
     if not lst:
         _emptied(ctx, key)
     engine.dirty += count
@@ -103,7 +104,8 @@ def _push(ctx, key, values, left, event):
         lst.extend(values)
     engine = ctx.engine
     engine.dirty += len(values)
-    engine.notify(db, "l", event, key)
+    if engine.notify_flags:
+        engine.notify(db, "l", event, key)
     return len(lst)
 
 

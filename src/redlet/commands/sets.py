@@ -84,8 +84,10 @@ def sadd(ctx, key, *members):
     s.update(members)
     added = len(s) - before
     if added:
-        ctx.engine.dirty += added
-        ctx.engine.notify(db, "s", "sadd", key)
+        engine = ctx.engine
+        engine.dirty += added
+        if engine.notify_flags:
+            engine.notify(db, "s", "sadd", key)
     return added
 
 

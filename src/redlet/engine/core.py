@@ -418,8 +418,9 @@ class Engine:
                                         break
                             elif reply is OK:
                                 append(b"+OK\r\n")
-                            elif type(reply) is int and -1 <= reply < 1023:
-                                append(_INT_REPLIES[reply + 1])
+                            elif type(reply) is int:
+                                append(_INT_REPLIES[reply + 1] if -1 <= reply < 1023
+                                       else b":%d\r\n" % reply)
                             else:
                                 encode_into(out, reply, resp3)
                                 if len(out) - mark > 8:
