@@ -405,34 +405,39 @@ class HiredisRequestParser:
             return reqs, err
         reader = self._reader
         reader.feed(data)
-        out = []
-        last = None
-        nreq = 0
         gets = reader.gets
         try:
             req = gets()
-            while req is not False:
-                if type(req) is not list:
-                    last = None
-                    break
-                if req:
-                    out.append(req)
-                nreq += 1
-                last = req
-                req = gets()
+            if type(req) is list:
+                nxt = gets()
+                if nxt is False:
+                    # one request, the common unpipelined read: no array
+                    # header may follow its own
+                    if (data[0] == 0x2A and data[-2:] == b"\r\n" and not reader.has_data()
+                            and _TYPED_OR_ARRAY_HEADER.search(data) is None):
+                        return ([req] if req else []), None
+                else:
+                    out = [req] if req else []
+                    nreq = 1
+                    while type(nxt) is list:
+                        if nxt:
+                            out.append(nxt)
+                        nreq += 1
+                        nxt = gets()
+                    # at a request boundary iff the chunk (which starts at
+                    # one) begins with an array header and ends with a line
+                    # end, hiredis holds no unconsumed bytes (it consumes a
+                    # type byte at once, but a partial bulk or line stays
+                    # unconsumed) and there is one array header per request
+                    # (a partial request or a nested array adds one):
+                    # ``has_data()`` alone is False between two elements of
+                    # a request.
+                    if (nxt is False and data[0] == 0x2A and data[-2:] == b"\r\n"
+                            and not reader.has_data() and data.count(b"\n*") == nreq - 1
+                            and _TYPED_HEADER.search(data) is None):
+                        return out, None
         except hiredis.ProtocolError:
-            last = None
-        # At a request boundary iff the chunk (which starts at one) begins with
-        # an array header and ends with a line end, hiredis holds no
-        # unconsumed bytes (it consumes a type byte at once, but a partial
-        # bulk or line stays unconsumed) and there is one array header per
-        # request (a partial request or a nested array adds one):
-        # ``has_data()`` alone is False between two elements of a request.
-        if (last is not None and data[0] == 0x2A and data[-2:] == b"\r\n"
-                and not reader.has_data()
-                and (_TYPED_OR_ARRAY_HEADER.search(data) is None if nreq == 1 else
-                     data.count(b"\n*") == nreq - 1 and _TYPED_HEADER.search(data) is None)):
-            return out, None
+            pass
         # hiredis cannot be trusted with this chunk: parse it again in Python
         # from its start, the last request boundary.
         self._reader = hiredis.Reader()
