@@ -146,8 +146,10 @@ def test_countdown_and_eta(app):
 
 
 def test_revoke(app, r):
-    doomed = tasks.ran_at.apply_async(("revoked",), countdown=1.5)
-    spared = tasks.ran_at.apply_async(("spared",), countdown=1.5)
+    # the countdown leaves time for a few inspect rounds (up to 1 s each)
+    # before the revoke: with 1.5 s the doomed task could run first
+    doomed = tasks.ran_at.apply_async(("revoked",), countdown=4)
+    spared = tasks.ran_at.apply_async(("spared",), countdown=4)
     # wait until the worker holds both (pidbox replies come back over PUBLISH)
     deadline = time.time() + TIMEOUT
     while time.time() < deadline:

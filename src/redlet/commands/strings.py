@@ -65,7 +65,9 @@ def _max_len(ctx):
 @command("GET", arity=2, flags="readonly fast", keys=(1, 1, 1), group="string",
          summary="Get the value of a key", since="1.0.0", complexity="O(1)")
 def get(ctx, key):
-    v = ctx.db.get(key)
+    db = ctx.db
+    # Database.get with its expiry check only for a database with TTLs
+    v = db.data.get(key) if not db.expires else db.get(key)
     if v is None or type(v) is bytes:
         return v
     if type(v) is TypedValue:
@@ -126,8 +128,11 @@ def set_(ctx, key, value, *args):
     if args:
         return _set_with_options(ctx, key, value, args)
     db = ctx.db
-    db.set(key, value if type(value) is bytes else TypedValue(value))
     engine = ctx.engine
+    if type(value) is bytes and not (db.expires or db.blocking or engine.notify_flags):
+        db.data[key] = value    # Database.set when it has nothing else to do
+    else:
+        db.set(key, value if type(value) is bytes else TypedValue(value))
     engine.dirty += 1
     if engine.notify_flags:
         engine.notify(db, "$", "set", key)
@@ -449,11 +454,15 @@ def setrange(ctx, key, offset, value):
 # -- counters ----------------------------------------------------------------------
 def _incr(ctx, key, delta):
     db = ctx.db
-    old = db.get(key)
+    old = db.data.get(key) if not db.expires else db.get(key)
     if old is None:
         new = delta
     elif type(old) is bytes:
-        new = parse_int(old) + delta
+        # parse_int's common case inline: a small non-negative number
+        if old.isdigit() and len(old) < 19 and (old[0] != 48 or len(old) == 1):
+            new = int(old) + delta
+        else:
+            new = parse_int(old) + delta
         if new > INT64_MAX or new < INT64_MIN:
             raise ReplyError(errors.OVERFLOW)
     else:

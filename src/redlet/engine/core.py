@@ -421,9 +421,11 @@ class Engine:
                             elif type(reply) is int:
                                 append(_INT_REPLIES[reply + 1] if -1 <= reply < 1023
                                        else b":%d\r\n" % reply)
+                            elif reply is None:
+                                append(b"_\r\n" if resp3 else b"$-1\r\n")
                             else:
                                 encode_into(out, reply, resp3)
-                                if len(out) - mark > 8:
+                                if len(out) - mark > 16:
                                     big = self._out_grown(client, out, mark, big)
                                     mark = len(out)
                                     if big < 0:
@@ -450,7 +452,7 @@ class Engine:
                         client.reply_mode = 2 if mode == 3 else 0
                 elif reply is not NO_REPLY:
                     encode_into(out, reply, client.resp3)
-                    if len(out) - mark > 8:
+                    if len(out) - mark > 16:
                         big = self._out_grown(client, out, mark, big)
                         mark = len(out)
                 if client.closing:
@@ -477,7 +479,7 @@ class Engine:
         """The batch's replies grew by big pieces: the bytes of ``out`` in all
         (``counted`` of them before ``out[mark]``), or -1 when with what the
         connection already holds they pass the client's output limit; the
-        client is then closing.  Only replies past 1 KiB or 8 pieces are
+        client is then closing.  Only replies past 1 KiB or 16 pieces are
         counted, which keeps small commands free of it."""
         total = counted + sum(map(len, out[mark:]))
         if total + client.output_bytes >= self.out_check and \
