@@ -404,14 +404,10 @@ class Engine:
                                 self.handle_ready_keys()
                             if type(reply) is bytes:
                                 n = len(reply)
-                                if n < 1024:
-                                    append(_BULK_HEADERS[n])
-                                    append(reply)
-                                    append(b"\r\n")
-                                else:
-                                    append(b"$%d\r\n" % n)
-                                    append(reply)
-                                    append(b"\r\n")
+                                append(_BULK_HEADERS[n] if n < 1024 else b"$%d\r\n" % n)
+                                append(reply)
+                                append(b"\r\n")
+                                if n >= 1024:
                                     big = self._out_grown(client, out, mark, big)
                                     mark = len(out)
                                     if big < 0:
