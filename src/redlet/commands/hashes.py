@@ -53,10 +53,19 @@ def _hset(ctx, name, key, pairs):
     n = len(pairs)
     if n == 0 or n & 1:
         raise ReplyError(errors.WRONG_ARITY % name)
-    h = _hash_or_create(ctx, key)
+    db = ctx.db
+    h = db.get(key)             # _hash_or_create, inline: HSET is a hot command
+    if h is None:
+        h = HashValue()
+        db.set(key, h)
+    elif type(h) is not HashValue:
+        raise _WRONGTYPE
     before = len(h)
-    for i in range(0, n, 2):
-        h[pairs[i]] = pairs[i + 1]
+    if n == 2:
+        h[pairs[0]] = pairs[1]
+    else:
+        for i in range(0, n, 2):
+            h[pairs[i]] = pairs[i + 1]
     # as Redis: one change per pair given, whether or not its value changed
     _changed(ctx, key, "hset", n >> 1)
     return len(h) - before
@@ -67,18 +76,6 @@ def _hset(ctx, name, key, pairs):
          complexity="O(1) for each field/value pair added, so O(N) to add N field/value "
                     "pairs when the command is called with multiple field/value pairs.")
 def hset(ctx, key, *pairs):
-    if len(pairs) == 2:             # the common case: _hset in one frame
-        db = ctx.db
-        h = db.get(key)
-        if h is None:
-            h = HashValue()
-            db.set(key, h)
-        elif type(h) is not HashValue:
-            raise _WRONGTYPE
-        before = len(h)
-        h[pairs[0]] = pairs[1]
-        _changed(ctx, key, "hset")
-        return len(h) - before
     return _hset(ctx, "hset", key, pairs)
 
 
