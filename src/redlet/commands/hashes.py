@@ -14,6 +14,7 @@ Redis does.
 from .. import errors
 from ..errors import ReplyError
 from ..keyspace.scan import parse_cursor
+from ..keyspace.db import _WRONGTYPE
 from ..keyspace.values import HashValue
 from ..protocol import OK
 from ..util import INT64_MAX, INT64_MIN, parse_int
@@ -23,7 +24,6 @@ from .registry import command
 from .strings import _ld_round, format_long_double, parse_long_double
 
 _LONG_MAX = INT64_MAX
-_WRONGTYPE = ReplyError(errors.WRONGTYPE)
 
 
 def _hash(ctx, key):
@@ -61,11 +61,8 @@ def _hset(ctx, name, key, pairs):
     elif type(h) is not HashValue:
         raise _WRONGTYPE
     before = len(h)
-    if n == 2:
-        h[pairs[0]] = pairs[1]
-    else:
-        for i in range(0, n, 2):
-            h[pairs[i]] = pairs[i + 1]
+    for i in range(0, n, 2):
+        h[pairs[i]] = pairs[i + 1]
     # as Redis: one change per pair given, whether or not its value changed
     _changed(ctx, key, "hset", n >> 1)
     return len(h) - before
