@@ -8,6 +8,7 @@ is Python's floor and how much its own features:
 
     python bench/floor.py                     # set,get,ping_mbulk at -c 50 -P 1
     python bench/floor.py --pipeline 16 --requests 2000000
+    python bench/floor.py --servers redis,redlet --tests zadd,lrange_100
 """
 import argparse
 import os
@@ -30,10 +31,12 @@ def main(argv=None):
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--pipeline", type=int, default=1)
     p.add_argument("--requests", type=int, default=300_000)
+    p.add_argument("--servers", default="redis,floor,redlet",
+                   help="which to run; the floor knows only SET, GET and PING")
     args = p.parse_args(argv)
     print("server CPU us/request (requests/s) at -c %d -P %d, %d requests"
           % (args.clients, args.pipeline, args.requests))
-    for kind in ("redis", "floor", "redlet"):
+    for kind in args.servers.split(","):
         cells = []
         with running(kind, cpu=SERVER_CPU) as server:
             for test in args.tests.split(","):
