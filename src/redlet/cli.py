@@ -26,6 +26,7 @@ says ``HELLO 3`` as every redlet connection does, then ``HELLO 2`` unless
 import argparse
 import os
 import select
+import signal
 import sys
 
 from . import __version__
@@ -673,6 +674,10 @@ def main(argv=None) -> int:
                 if not run_line(session, line.rstrip(b"\r\n")):
                     break
             return 0
+        # ^C leaves a subscription or a blocking command in the shell, even
+        # when the shell was started with SIGINT ignored (a background job of
+        # a non-interactive shell inherits that, and Python then leaves it so)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         session.connect()                                 # the shell, even when unreachable
         return Shell(session, history_path()).loop()
     except KeyboardInterrupt:
