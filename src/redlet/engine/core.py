@@ -383,6 +383,8 @@ class Engine:
                                 # star call costs 0.2 us more per command
                                 if m == 2:
                                     reply = cmd.fn(client, argv[1])
+                                elif m == 1:
+                                    reply = cmd.fn(client)
                                 elif m == 3:
                                     reply = cmd.fn(client, argv[1], argv[2])
                                 elif m == 4:
